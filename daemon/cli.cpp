@@ -1,0 +1,52 @@
+#include "daemon/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "daemon/exit_codes.hpp"
+
+namespace insights {
+
+int run_command_line(int argc, char** argv) {
+  CLI::App app{
+      "insights-sync keeps a PostgreSQL warehouse in step with Twilio Voice Insights Call "
+      "Summaries."};
+  app.set_version_flag("--version", std::string("insights-sync ") + INSIGHTS_SYNC_VERSION);
+  app.require_subcommand(1);
+
+  Command command;
+  auto add_common = [&](CLI::App* target) {
+    target->add_option("-c,--config", command.config_path, "TOML configuration file")
+        ->check(CLI::ExistingFile);
+    target->add_option("--database-url", command.database_url,
+                       "libpq connection string or URI (default: config file, then "
+                       "$DATABASE_URL, then PGHOST/PGPORT/PGUSER/...); keep passwords out of "
+                       "it, use ~/.pgpass or PGPASSWORD");
+    target->add_option("--log-level", command.log_level,
+                       "trace, debug, info, warn, error, critical or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  };
+
+  auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, then exit");
+  auto* run = app.add_subcommand("run", "Run the sync daemon (checks the schema first)");
+  auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
+  for (auto* subcommand : {migrate, run, check}) add_common(subcommand);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);  // prints the message and a usage hint
+    return kExitUsage;
+  }
+
+  if (migrate->parsed()) command.name = CommandName::migrate;
+  if (run->parsed()) command.name = CommandName::run;
+  if (check->parsed()) command.name = CommandName::check_config;
+  return run_command(command);
+}
+
+}  // namespace insights

@@ -1,0 +1,26 @@
+#pragma once
+// The command line: parses arguments into a Command and dispatches it. All logic of the
+// insights-sync executable lives here so that tests can drive it without a process.
+
+#include <optional>
+#include <string>
+
+namespace insights {
+
+enum class CommandName { migrate, run, check_config };
+
+struct Command {
+  CommandName name = CommandName::run;
+  std::optional<std::string> config_path;   // --config
+  std::optional<std::string> database_url;  // --database-url
+  std::optional<std::string> log_level;     // --log-level (overrides the config file)
+};
+
+// Parses argv and runs the command; returns the process exit code (daemon/exit_codes.hpp).
+// Writes help, version and errors to stdout/stderr.
+int run_command_line(int argc, char** argv);
+
+// Runs an already parsed command.
+int run_command(const Command& command);
+
+}  // namespace insights

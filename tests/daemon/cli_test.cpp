@@ -1,0 +1,152 @@
+// Runs the real insights-sync binary, as a user or systemd would.
+#include "daemon/cli.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <pqxx/nontransaction>
+
+#include "daemon/exit_codes.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights::testing {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the binary with `arguments` (already shell-quoted) and `environment` assignments.
+Outcome run_insights_sync(const std::string& arguments, const std::string& environment = "") {
+  const std::string command =
+      "env " + environment + " " + INSIGHTS_SYNC_BINARY + " " + arguments + " 2>&1";
+  Outcome outcome;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+std::string quoted(const std::string& value) { return "'" + value + "'"; }
+
+std::string write_temp_file(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Cli, MigrateTwiceCreatesTheSchemaOnce) {
+  TestDatabase db;
+  const auto first = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
+  EXPECT_EQ(first.exit_code, kExitOk) << first.output;
+  EXPECT_NE(first.output.find("schema migrated from version 0"), std::string::npos)
+      << first.output;
+  const auto second = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
+  EXPECT_EQ(second.exit_code, kExitOk) << second.output;
+  EXPECT_NE(second.output.find("nothing to do"), std::string::npos) << second.output;
+  auto connection = db.connect();
+  pqxx::nontransaction query(*connection);
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>(),
+            static_cast<int>(embedded_migrations().size()));
+}
+
+TEST(Cli, DatabaseComesFromDatabaseUrlThenTheLibpqEnvironment) {
+  TestDatabase db;
+  const auto from_env = run_insights_sync("migrate", "DATABASE_URL=" + quoted(db.conninfo()));
+  EXPECT_EQ(from_env.exit_code, kExitOk) << from_env.output;
+  // With no DATABASE_URL, libpq's PGDATABASE (plus PGHOST/PGPORT/PGUSER from the harness).
+  const auto from_pg_env = run_insights_sync("migrate", "-u DATABASE_URL PGDATABASE=" + db.name());
+  EXPECT_EQ(from_pg_env.exit_code, kExitOk) << from_pg_env.output;
+  EXPECT_NE(from_pg_env.output.find("nothing to do"), std::string::npos) << from_pg_env.output;
+}
+
+TEST(Cli, RunRefusesASchemaNewerThanItKnows) {
+  TestDatabase db;
+  db.migrate();
+  {
+    auto connection = db.connect();
+    pqxx::nontransaction(*connection)
+        .exec0("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')");
+  }
+  const auto outcome = run_insights_sync("run --database-url " + quoted(db.conninfo()));
+  EXPECT_EQ(outcome.exit_code, kExitSchemaMismatch) << outcome.output;
+  EXPECT_NE(outcome.output.find("newer than this insights-sync knows"), std::string::npos)
+      << outcome.output;
+  const auto migrate = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
+  EXPECT_EQ(migrate.exit_code, kExitSchemaMismatch) << migrate.output;
+}
+
+TEST(Cli, RunRefusesAnUnmigratedDatabase) {
+  TestDatabase db;
+  const auto outcome = run_insights_sync("run --database-url " + quoted(db.conninfo()));
+  EXPECT_EQ(outcome.exit_code, kExitSchemaMismatch) << outcome.output;
+  EXPECT_NE(outcome.output.find("run `insights-sync migrate` first"), std::string::npos)
+      << outcome.output;
+}
+
+TEST(Cli, UnreachableDatabaseIsADatabaseError) {
+  const auto outcome =
+      run_insights_sync("migrate --database-url " + quoted("host=/nonexistent port=1"));
+  EXPECT_EQ(outcome.exit_code, kExitDatabase) << outcome.output;
+  EXPECT_NE(outcome.output.find("cannot connect to PostgreSQL"), std::string::npos)
+      << outcome.output;
+}
+
+TEST(Cli, MissingDatabaseIsADatabaseError) {
+  const auto outcome = run_insights_sync("migrate", "PGDATABASE=no_such_database_here");
+  EXPECT_EQ(outcome.exit_code, kExitDatabase) << outcome.output;
+  EXPECT_NE(outcome.output.find("no_such_database_here"), std::string::npos) << outcome.output;
+}
+
+TEST(Cli, PasswordInTheConnectionStringIsWarnedAboutAndNeverPrinted) {
+  const auto outcome = run_insights_sync(
+      "migrate --database-url " + quoted("host=/nonexistent port=1 password=s3cr3t-Tok3n"));
+  EXPECT_EQ(outcome.exit_code, kExitDatabase) << outcome.output;
+  EXPECT_NE(outcome.output.find("contains a password"), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("s3cr3t-Tok3n"), std::string::npos) << outcome.output;
+}
+
+TEST(Cli, BadConfigFileListsEveryProblemAndExitsWithUsage) {
+  const std::string path =
+      write_temp_file("bad.toml", "[database]\nurl = 1\n[log]\nlevel = \"chatty\"\n");
+  const auto outcome = run_insights_sync("check-config --config " + quoted(path));
+  EXPECT_EQ(outcome.exit_code, kExitUsage) << outcome.output;
+  EXPECT_NE(outcome.output.find("2 problems"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("database.url"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("log.level"), std::string::npos) << outcome.output;
+}
+
+TEST(Cli, GoodConfigFileChecksOut) {
+  const std::string path = write_temp_file("good.toml", "[log]\nlevel = \"warn\"\n");
+  const auto outcome = run_insights_sync("check-config --log-level info --config " + quoted(path));
+  EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
+  EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
+}
+
+TEST(Cli, BadCommandLinesExitWithUsage) {
+  for (const char* arguments : {"", "frobnicate", "migrate --no-such-flag",
+                                "migrate --log-level shouty", "run --config /nonexistent.toml"}) {
+    const auto outcome = run_insights_sync(arguments);
+    EXPECT_EQ(outcome.exit_code, kExitUsage) << arguments << "\n" << outcome.output;
+  }
+}
+
+TEST(Cli, HelpAndVersionExitZero) {
+  const auto help = run_insights_sync("--help");
+  EXPECT_EQ(help.exit_code, kExitOk);
+  EXPECT_NE(help.output.find("migrate"), std::string::npos) << help.output;
+  const auto version = run_insights_sync("--version");
+  EXPECT_EQ(version.exit_code, kExitOk);
+  EXPECT_NE(version.output.find("insights-sync "), std::string::npos) << version.output;
+}
+
+}  // namespace
+}  // namespace insights::testing

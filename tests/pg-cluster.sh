@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts and stops a throwaway PostgreSQL 15 cluster for tests, benchmarks and the demo.
+# Source it, then:   pg_cluster_start DIR    pg_cluster_stop
+# After a start, INSIGHTS_TEST_PG holds a libpq connection string (superuser, unix socket,
+# trust auth) and PGHOST/PGPORT/PGUSER point at the cluster too. Nothing listens on TCP, so
+# any number of clusters can run side by side.
+
+pg_cluster_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  echo "pg-cluster: PostgreSQL server binaries not found; run deploy/install-deps.sh" >&2
+  return 1
+}
+
+# PostgreSQL refuses to run as root: when we are root, the cluster belongs to an ordinary
+# account (postgres if the package created it, else nobody).
+pg_cluster_user() {
+  if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
+  if id postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
+}
+
+pg_cluster_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u "$PG_CLUSTER_OWNER" -- "$@"; else "$@"; fi
+}
+
+pg_cluster_start() {
+  PG_CLUSTER_DIR=$1
+  local bin
+  bin=$(pg_cluster_bin) || return 1
+  PG_CLUSTER_BIN=$bin
+  PG_CLUSTER_OWNER=$(pg_cluster_user)
+  mkdir -p "$PG_CLUSTER_DIR"
+  chmod 755 "$PG_CLUSTER_DIR"
+  [ "$(id -u)" -eq 0 ] && chown "$PG_CLUSTER_OWNER" "$PG_CLUSTER_DIR"
+  PG_CLUSTER_PORT=$(( 20000 + RANDOM % 20000 ))
+  pg_cluster_as_owner "$bin/initdb" -D "$PG_CLUSTER_DIR/data" -U insights_test --auth=trust \
+    --encoding=UTF8 --locale=C.UTF-8 >"$PG_CLUSTER_DIR/initdb.log" 2>&1 || {
+      cat "$PG_CLUSTER_DIR/initdb.log" >&2; return 1; }
+  # Durability settings are the server defaults on purpose: tests see real commit costs.
+  pg_cluster_as_owner "$bin/pg_ctl" -D "$PG_CLUSTER_DIR/data" -l "$PG_CLUSTER_DIR/server.log" \
+    -w -t 60 -o "-c listen_addresses='' -c unix_socket_directories='$PG_CLUSTER_DIR' \
+    -p $PG_CLUSTER_PORT -c max_connections=200" start >/dev/null || {
+      cat "$PG_CLUSTER_DIR/server.log" >&2; return 1; }
+  export PGHOST=$PG_CLUSTER_DIR PGPORT=$PG_CLUSTER_PORT PGUSER=insights_test PGDATABASE=postgres
+  export INSIGHTS_TEST_PG="host=$PG_CLUSTER_DIR port=$PG_CLUSTER_PORT user=insights_test"
+  export PG_CLUSTER_DIR PG_CLUSTER_BIN PG_CLUSTER_OWNER PG_CLUSTER_PORT
+}
+
+pg_cluster_stop() {
+  [ -n "${PG_CLUSTER_DIR:-}" ] || return 0
+  if [ -f "$PG_CLUSTER_DIR/data/postmaster.pid" ]; then
+    pg_cluster_as_owner "$PG_CLUSTER_BIN/pg_ctl" -D "$PG_CLUSTER_DIR/data" -m immediate \
+      -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$PG_CLUSTER_DIR"
+  unset PG_CLUSTER_DIR
+}
