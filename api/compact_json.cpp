@@ -1,5 +1,6 @@
 #include "api/compact_json.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 namespace insights {
@@ -64,24 +65,27 @@ bool is_storable_text(std::string_view text) {
 }
 
 CompactJsonWriter::CompactJsonWriter(bool check_strings)
-    : check_strings_(check_strings), writer_(stream_) {}
+    : check_strings_(check_strings), writer_(buffer_) {}
 
-void CompactJsonWriter::start(std::string& out) {
-  // Reset also clears what an earlier failed call left half written in the Writer's state.
-  stream_.target = &out;
-  writer_.Reset(stream_);
+bool CompactJsonWriter::finish(bool written, std::string& out) {
+  if (written) {
+    out.append(buffer_.GetString(), buffer_.GetSize());
+  }
+  // Clear (not ShrinkToFit) keeps the capacity for the next value; Reset also drops what a
+  // failed walk left half written in the Writer's state.
+  buffer_.Clear();
+  writer_.Reset(buffer_);
+  return written;
 }
 
 bool CompactJsonWriter::append(const rapidjson::Value& value, std::string& out) {
-  start(out);
   StorableTextFilter filter(writer_, check_strings_);
-  return value.Accept(filter);
+  return finish(value.Accept(filter), out);
 }
 
 bool CompactJsonWriter::append_object(std::span<const rapidjson::Value::Member* const> members,
                                       std::string& out,
                                       const rapidjson::Value::Member*& failed_member) {
-  start(out);
   failed_member = nullptr;
   StorableTextFilter filter(writer_, check_strings_);
   // Writer's StartObject/EndObject only record nesting and cannot fail on a fresh writer.
@@ -92,10 +96,10 @@ bool CompactJsonWriter::append_object(std::span<const rapidjson::Value::Member* 
         member->value.Accept(filter);
     if (!written) {
       failed_member = member;
-      return false;
+      return finish(false, out);
     }
   }
-  return filter.EndObject(static_cast<rapidjson::SizeType>(members.size()));
+  return finish(filter.EndObject(static_cast<rapidjson::SizeType>(members.size())), out);
 }
 
 }  // namespace insights

@@ -5,7 +5,10 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "api/compact_json.hpp"
 #include "api/json_dom.hpp"
@@ -28,7 +31,9 @@ constexpr unsigned kMaxNestingDepth = 64;
 
 constexpr std::string_view kDefaultListName = "call_summaries";
 
-[[noreturn]] void fail(const std::string& message) { throw PageFormatError(message); }
+[[noreturn]] void fail(const std::string& message) {
+  throw PageFormatError(message);
+}
 
 // Passes parse events to the document, refusing to nest deeper than kMaxNestingDepth.
 class DepthLimitedBuilder {
@@ -194,8 +199,7 @@ Page parse_summaries_page(std::string_view body) {
     fail(std::string(list_name) + " is missing");
   }
   if (!items->IsArray()) {
-    fail(std::string(list_name) + " must be an array, got " +
-         std::string(json_type_name(*items)));
+    fail(std::string(list_name) + " must be an array, got " + std::string(json_type_name(*items)));
   }
 
   SummaryItemParser item_parser(list_name, may_hold_unstorable_text(body));

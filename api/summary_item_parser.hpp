@@ -30,7 +30,7 @@ class SummaryItemParser {
  public:
   // list_name: the array the items come from (meta.key), used in error messages such as
   // "call_summaries[3] (CA…): duration must be …". check_strings: see CompactJsonWriter; pass
-  // false only if the body contains no "\u" escape.
+  // false only if the body contains no "\u" escape. `list_name` must outlive the parser.
   SummaryItemParser(std::string_view list_name, bool check_strings);
 
   // Item `index` of the list.

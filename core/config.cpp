@@ -1,10 +1,11 @@
 #include "core/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace insights {
 namespace {
@@ -12,11 +13,12 @@ namespace {
 std::string join_problems(const std::string& origin, const std::vector<std::string>& problems) {
   std::string message = origin + ": " + std::to_string(problems.size()) + " problem" +
                         (problems.size() == 1 ? "" : "s") + " in the configuration";
-  for (const auto& problem : problems) message += "\n  - " + problem;
+  for (const auto& problem : problems)
+    message += "\n  - " + problem;
   return message;
 }
 
-const std::set<std::string, std::less<>> kLogLevels = {"trace", "debug", "info",    "warn",
+const std::set<std::string, std::less<>> kLogLevels = {"trace", "debug",    "info", "warn",
                                                        "error", "critical", "off"};
 
 // Reads one table's keys into the options, recording every problem instead of stopping.
@@ -28,8 +30,10 @@ class TableReader {
   std::optional<std::string> string(std::string_view key) {
     known_.insert(std::string(key));
     const toml::node* node = table_.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (const auto* value = node->as_string()) return value->get();
+    if (node == nullptr)
+      return std::nullopt;
+    if (const auto* value = node->as_string())
+      return value->get();
     problems_.push_back(path(key) + " must be a string");
     return std::nullopt;
   }
@@ -65,8 +69,10 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
     if (kLogLevels.contains(*level)) {
       config.log.level = *level;
     } else {
-      problems.push_back("log.level must be one of trace, debug, info, warn, error, critical, "
-                         "off; got \"" + *level + "\"");
+      problems.push_back(
+          "log.level must be one of trace, debug, info, warn, error, critical, "
+          "off; got \"" +
+          *level + "\"");
     }
   }
   reader.reject_unknown_keys();
@@ -83,9 +89,9 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
     root = toml::parse(toml_text, origin);
   } catch (const toml::parse_error& error) {
     const auto& where = error.source().begin;
-    throw ConfigError(origin, {"line " + std::to_string(where.line) + ", column " +
-                               std::to_string(where.column) + ": " +
-                               std::string(error.description())});
+    throw ConfigError(
+        origin, {"line " + std::to_string(where.line) + ", column " + std::to_string(where.column) +
+                 ": " + std::string(error.description())});
   }
 
   AppConfig config;
@@ -105,13 +111,15 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
                          std::string(key.str()) + "])");
     }
   }
-  if (!problems.empty()) throw ConfigError(origin, std::move(problems));
+  if (!problems.empty())
+    throw ConfigError(origin, std::move(problems));
   return config;
 }
 
 AppConfig load_config_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string(), {"cannot open the file for reading"});
+  if (!in)
+    throw ConfigError(path.string(), {"cannot open the file for reading"});
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path.string());
@@ -119,9 +127,12 @@ AppConfig load_config_file(const std::filesystem::path& path) {
 
 std::string resolve_database_url(const std::optional<std::string>& from_command_line,
                                  const AppConfig& config, const char* database_url_env) {
-  if (from_command_line) return *from_command_line;
-  if (config.database.url) return *config.database.url;
-  if (database_url_env != nullptr) return database_url_env;
+  if (from_command_line)
+    return *from_command_line;
+  if (config.database.url)
+    return *config.database.url;
+  if (database_url_env != nullptr)
+    return database_url_env;
   return {};
 }
 

@@ -16,11 +16,13 @@ namespace {
 // Bumped when the framing or the field list changes, so old and new hashes never coincide.
 constexpr char kFramingVersion = 1;
 constexpr std::size_t kDigestPrefixBytes = 16;
+// An unusually large row should not pin its buffer to the thread for good.
+constexpr std::size_t kMaxRetainedScratchBytes = 1 << 20;
 
 // Tripwire: a field added to CallSummaryRow must also be added to frame_row below, or rows
 // differing only in that field would look identical to the sink.
-static_assert(sizeof(CallSummaryRow) == 2 * sizeof(std::string) +
-                                            24 * sizeof(std::optional<std::string>),
+static_assert(sizeof(CallSummaryRow) ==
+                  2 * sizeof(std::string) + 24 * sizeof(std::optional<std::string>),
               "CallSummaryRow changed: update frame_row() and the known-answer test");
 
 void append_length(std::string& out, std::size_t length) {
@@ -51,14 +53,30 @@ void frame_row(const CallSummaryRow& row, std::string& out) {
   out.push_back(kFramingVersion);
   append_field(out, std::string_view(row.call_sid));
   for (const auto* field : {
-           &row.account_sid,  &row.call_type,      &row.call_state,
-           &row.direction,    &row.answered_by,    &row.processing_state,
-           &row.created_time, &row.start_time,     &row.end_time,
-           &row.duration,     &row.connect_duration, &row.tags,
-           &row.from_party,   &row.to_party,       &row.carrier_edge,
-           &row.client_edge,  &row.sdk_edge,       &row.sip_edge,
-           &row.properties,   &row.attributes,     &row.trust,
-           &row.annotation,   &row.agent_session_summaries, &row.extra,
+           &row.account_sid,
+           &row.call_type,
+           &row.call_state,
+           &row.direction,
+           &row.answered_by,
+           &row.processing_state,
+           &row.created_time,
+           &row.start_time,
+           &row.end_time,
+           &row.duration,
+           &row.connect_duration,
+           &row.tags,
+           &row.from_party,
+           &row.to_party,
+           &row.carrier_edge,
+           &row.client_edge,
+           &row.sdk_edge,
+           &row.sip_edge,
+           &row.properties,
+           &row.attributes,
+           &row.trust,
+           &row.annotation,
+           &row.agent_session_summaries,
+           &row.extra,
        }) {
     append_field(out, *field);
   }
@@ -107,6 +125,9 @@ std::string content_hash_hex(const CallSummaryRow& row) {
   if (EVP_DigestFinal_ex(context.get(), digest.data(), &digest_length) != 1 ||
       digest_length < kDigestPrefixBytes) {
     throw_openssl_failure("EVP_DigestFinal_ex");
+  }
+  if (framed.capacity() > kMaxRetainedScratchBytes) {
+    framed = std::string();
   }
 
   static constexpr std::string_view kHexDigits = "0123456789abcdef";

@@ -22,15 +22,17 @@ int run_command_line(int argc, char** argv) {
                        "libpq connection string or URI (default: config file, then "
                        "$DATABASE_URL, then PGHOST/PGPORT/PGUSER/...); keep passwords out of "
                        "it, use ~/.pgpass or PGPASSWORD");
-    target->add_option("--log-level", command.log_level,
-                       "trace, debug, info, warn, error, critical or off")
+    target
+        ->add_option("--log-level", command.log_level,
+                     "trace, debug, info, warn, error, critical or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   };
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, then exit");
   auto* run = app.add_subcommand("run", "Run the sync daemon (checks the schema first)");
   auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
-  for (auto* subcommand : {migrate, run, check}) add_common(subcommand);
+  for (auto* subcommand : {migrate, run, check})
+    add_common(subcommand);
 
   try {
     app.parse(argc, argv);
@@ -43,9 +45,12 @@ int run_command_line(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (migrate->parsed()) command.name = CommandName::migrate;
-  if (run->parsed()) command.name = CommandName::run;
-  if (check->parsed()) command.name = CommandName::check_config;
+  if (migrate->parsed())
+    command.name = CommandName::migrate;
+  if (run->parsed())
+    command.name = CommandName::run;
+  if (check->parsed())
+    command.name = CommandName::check_config;
   return run_command(command);
 }
 

@@ -20,9 +20,12 @@ namespace {
 // Where the connection string came from, for messages (never the string itself: it may hold
 // a password).
 std::string database_origin(const Command& command, const AppConfig& config) {
-  if (command.database_url) return "--database-url";
-  if (config.database.url) return "the config file";
-  if (std::getenv("DATABASE_URL") != nullptr) return "$DATABASE_URL";
+  if (command.database_url)
+    return "--database-url";
+  if (config.database.url)
+    return "the config file";
+  if (std::getenv("DATABASE_URL") != nullptr)
+    return "$DATABASE_URL";
   return "the libpq environment (PGHOST, PGPORT, PGUSER, PGDATABASE, ...)";
 }
 
@@ -50,8 +53,10 @@ int run_daemon(const std::string& conninfo) {
 }
 
 int exit_code_for(const SyncError& error) {
-  if (dynamic_cast<const SchemaMismatchError*>(&error) != nullptr) return kExitSchemaMismatch;
-  if (dynamic_cast<const DatabaseError*>(&error) != nullptr) return kExitDatabase;
+  if (dynamic_cast<const SchemaMismatchError*>(&error) != nullptr)
+    return kExitSchemaMismatch;
+  if (dynamic_cast<const DatabaseError*>(&error) != nullptr)
+    return kExitDatabase;
   return kExitInternalError;
 }
 
@@ -60,7 +65,8 @@ int exit_code_for(const SyncError& error) {
 int run_command(const Command& command) {
   AppConfig config;
   try {
-    if (command.config_path) config = load_config_file(*command.config_path);
+    if (command.config_path)
+      config = load_config_file(*command.config_path);
   } catch (const ConfigError& error) {
     std::cerr << "insights-sync: " << error.what() << "\n";
     return kExitUsage;
@@ -70,9 +76,10 @@ int run_command(const Command& command) {
   const std::string conninfo =
       resolve_database_url(command.database_url, config, std::getenv("DATABASE_URL"));
   if (conninfo_has_password(conninfo)) {
-    spdlog::warn("the connection string from {} contains a password; prefer ~/.pgpass, "
-                 "PGPASSFILE or PGPASSWORD, which do not show up in process lists or files",
-                 database_origin(command, config));
+    spdlog::warn(
+        "the connection string from {} contains a password; prefer ~/.pgpass, "
+        "PGPASSFILE or PGPASSWORD, which do not show up in process lists or files",
+        database_origin(command, config));
   }
 
   try {

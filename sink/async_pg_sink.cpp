@@ -4,12 +4,14 @@ namespace insights {
 
 AsyncPgSink::AsyncPgSink(PgSinkOptions options) : sink_(std::move(options)) {}
 
-AsyncPgSink::~AsyncPgSink() { worker_.join(); }
+AsyncPgSink::~AsyncPgSink() {
+  worker_.join();
+}
 
 boost::asio::awaitable<CommitResult> AsyncPgSink::commit_page(WorkItemRef item, Page page) {
-  co_return co_await run([this, item = std::move(item), page = std::move(page)] {
-    return sink_.commit_page(item, page);
-  });
+  // The parameters live in this coroutine's frame until the worker is done with them, so the
+  // worker borrows them. (Moving coroutine parameters into a capture double-frees with GCC 12.)
+  co_return co_await run([this, &item, &page] { return sink_.commit_page(item, page); });
 }
 
 }  // namespace insights

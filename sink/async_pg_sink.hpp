@@ -10,6 +10,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <type_traits>
 #include <utility>
 
 #include "sink/pg_sink.hpp"
@@ -25,15 +26,19 @@ class AsyncPgSink {
 
   // Runs `work` on the worker thread and returns its result to the awaiting coroutine.
   template <typename Work>
-  auto run(Work work) -> boost::asio::awaitable<decltype(work())> {
-    co_return co_await boost::asio::co_spawn(
-        worker_, [work = std::move(work)]() mutable -> boost::asio::awaitable<decltype(work())> {
-          co_return work();
-        },
-        boost::asio::use_awaitable);
+  auto run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&>> {
+    co_return co_await boost::asio::co_spawn(worker_, call(std::move(work)),
+                                             boost::asio::use_awaitable);
   }
 
  private:
+  // A coroutine function rather than a capturing lambda: a lambda coroutine refers to its
+  // closure object, which co_spawn does not keep alive (use-after-free with GCC 12).
+  template <typename Work>
+  static auto call(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&>> {
+    co_return work();
+  }
+
   boost::asio::thread_pool worker_{1};
   PgSink sink_;
 };

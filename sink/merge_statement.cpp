@@ -17,7 +17,8 @@ std::string staging_table_ddl() {
 
 std::vector<std::string> staging_columns() {
   std::vector<std::string> names = {"ordinal", "call_sid"};
-  for (const auto& column : summary_columns()) names.emplace_back(column.name);
+  for (const auto& column : summary_columns())
+    names.emplace_back(column.name);
   names.emplace_back("content_hash");
   return names;
 }
@@ -38,14 +39,14 @@ std::string staging_line(const CallSummaryRow& row, int ordinal) {
 }
 
 std::string merge_statement_sql() {
-  std::string names;     // account_sid, call_type, ...
-  std::string updates;   // account_sid = EXCLUDED.account_sid, ...
+  std::string names;    // account_sid, call_type, ...
+  std::string updates;  // account_sid = EXCLUDED.account_sid, ...
   for (const auto& column : summary_columns()) {
     const std::string name = column.name;
     names += name + ", ";
-    updates += name + (column.keep_when_null
-                           ? " = COALESCE(EXCLUDED." + name + ", cs." + name + "), "
-                           : " = EXCLUDED." + name + ", ");
+    updates +=
+        name + (column.keep_when_null ? " = COALESCE(EXCLUDED." + name + ", cs." + name + "), "
+                                      : " = EXCLUDED." + name + ", ");
   }
 
   // `page` keeps one row per call_sid: complete beats partial, then the later one in the page

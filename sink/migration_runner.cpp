@@ -22,9 +22,9 @@ int latest_version(const std::vector<Migration>& migrations) {
 
 int version_in(pqxx::transaction_base& transaction) {
   const auto exists = transaction.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
-  if (!exists[0].as<bool>()) return 0;
-  return transaction.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0]
-      .as<int>();
+  if (!exists[0].as<bool>())
+    return 0;
+  return transaction.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
 }
 
 std::string too_new_message(int database_version, int known_version) {
@@ -38,7 +38,7 @@ std::string too_new_message(int database_version, int known_version) {
 MigrationReport apply_migrations(pqxx::connection& connection,
                                  const std::vector<Migration>& migrations) {
   pqxx::work transaction(connection, "migrate");
-  transaction.exec_params0("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+  transaction.exec_params1("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
   transaction.exec0(kCreateVersionTable);
 
   MigrationReport report;
@@ -47,7 +47,8 @@ MigrationReport apply_migrations(pqxx::connection& connection,
     throw SchemaMismatchError(too_new_message(report.version_before, latest_version(migrations)));
   }
   for (const auto& migration : migrations) {
-    if (migration.version <= report.version_before) continue;
+    if (migration.version <= report.version_before)
+      continue;
     transaction.exec0(migration.sql);
     transaction.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                              migration.version, migration.name);
@@ -67,7 +68,8 @@ void require_current_schema(pqxx::connection& connection,
                             const std::vector<Migration>& migrations) {
   const int database_version = current_schema_version(connection);
   const int known = latest_version(migrations);
-  if (database_version > known) throw SchemaMismatchError(too_new_message(database_version, known));
+  if (database_version > known)
+    throw SchemaMismatchError(too_new_message(database_version, known));
   if (database_version < known) {
     throw SchemaMismatchError("the database schema is at version " +
                               std::to_string(database_version) + ", this insights-sync needs " +

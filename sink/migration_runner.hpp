@@ -24,8 +24,7 @@ struct MigrationReport {
 // (fatal until `insights-sync migrate` runs).
 class SchemaMismatchError : public SyncError {
  public:
-  explicit SchemaMismatchError(const std::string& message)
-      : SyncError(ErrorKind::fatal, message) {}
+  explicit SchemaMismatchError(const std::string& message) : SyncError(ErrorKind::fatal, message) {}
 };
 
 // Applies every migration whose version is above the database's. Throws SchemaMismatchError
@@ -38,7 +37,6 @@ MigrationReport apply_migrations(pqxx::connection& connection,
 int current_schema_version(pqxx::connection& connection);
 
 // Throws SchemaMismatchError unless the database is exactly at the latest known version.
-void require_current_schema(pqxx::connection& connection,
-                            const std::vector<Migration>& migrations);
+void require_current_schema(pqxx::connection& connection, const std::vector<Migration>& migrations);
 
 }  // namespace insights

@@ -45,17 +45,20 @@ constexpr std::array<std::pair<std::string_view, ErrorKind>, 13> kClasses = {{
 
 ErrorKind error_kind_for_sqlstate(std::string_view sqlstate) {
   for (const auto& [code, kind] : kExactCodes) {
-    if (code == sqlstate) return kind;
+    if (code == sqlstate)
+      return kind;
   }
   for (const auto& [prefix, kind] : kClasses) {
-    if (sqlstate.substr(0, 2) == prefix) return kind;
+    if (sqlstate.substr(0, 2) == prefix)
+      return kind;
   }
   return ErrorKind::retry;
 }
 
 ErrorKind classify_database_error(const std::exception& error) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
-    if (!sql->sqlstate().empty()) return error_kind_for_sqlstate(sql->sqlstate());
+    if (!sql->sqlstate().empty())
+      return error_kind_for_sqlstate(sql->sqlstate());
     return ErrorKind::retry;
   }
   // Connection lost, commit outcome unknown, serialization failure or deadlock without a
@@ -73,7 +76,8 @@ ErrorKind classify_database_error(const std::exception& error) {
       dynamic_cast<const pqxx::range_error*>(&error) != nullptr) {
     return ErrorKind::fatal;
   }
-  if (dynamic_cast<const pqxx::failure*>(&error) != nullptr) return ErrorKind::retry;
+  if (dynamic_cast<const pqxx::failure*>(&error) != nullptr)
+    return ErrorKind::retry;
   return ErrorKind::fatal;
 }
 

@@ -19,9 +19,10 @@ constexpr const char* kLockWorkItemSql =
     "SELECT source, page_cursor, passes_completed, lease_owner FROM work_items"
     " WHERE id = $1 FOR UPDATE";
 
-// $3: the pass ends with this page; $4: this page starts a pass.
+// $2: the next page's URL; $3: the pass ends with this page (no next page); $4: this page
+// starts a pass. (libpqxx 6 cannot bind a NULL parameter from a variable, hence $3 for NULL.)
 constexpr const char* kAdvanceCursorSql =
-    "UPDATE work_items SET page_cursor = $2,"
+    "UPDATE work_items SET page_cursor = CASE WHEN $3::boolean THEN NULL ELSE $2 END,"
     " passes_completed = passes_completed + CASE WHEN $3::boolean THEN 1 ELSE 0 END,"
     " pass_pages = CASE WHEN $4::boolean THEN 1 ELSE pass_pages + 1 END,"
     " pass_rows = CASE WHEN $4::boolean THEN 0 ELSE pass_rows END + $5::integer,"
@@ -36,8 +37,11 @@ constexpr const char* kAdvanceCursorSql =
     " attempts = 0, last_error = NULL, last_error_at = NULL, updated_at = now()"
     " WHERE id = $1";
 
-const char* c_str_or_null(const std::optional<std::string>& value) {
-  return value ? value->c_str() : nullptr;
+// (libpqxx 6.4's field::get<std::string, std::optional>() throws on NULL instead.)
+std::optional<std::string> optional_text(const pqxx::field& field) {
+  if (field.is_null())
+    return std::nullopt;
+  return field.as<std::string>();
 }
 
 std::string describe(const std::optional<std::string>& value) {
@@ -54,7 +58,8 @@ PgSink::PgSink(PgSinkOptions options) : options_(std::move(options)) {}
 PgSink::~PgSink() = default;
 
 PgSink::Session& PgSink::session() {
-  if (session_ && session_->connection->is_open()) return *session_;
+  if (session_ && session_->connection->is_open())
+    return *session_;
   session_.reset();
   auto fresh = std::make_unique<Session>();
   fresh->connection = open_connection(options_.conninfo);
@@ -77,7 +82,8 @@ PgSink::Session& PgSink::session() {
 }
 
 void PgSink::step(CommitStep which) const {
-  if (options_.before_step) options_.before_step(which);
+  if (options_.before_step)
+    options_.before_step(which);
 }
 
 CommitResult PgSink::commit_page(const WorkItemRef& item, const Page& page) {
@@ -106,14 +112,13 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
   }
   const pqxx::row current = locked[0];
   const std::string source = current[0].as<std::string>();
-  const auto cursor = current[1].get<std::string, std::optional>();
+  const auto cursor = optional_text(current[1]);
   const int pass = current[2].as<int>();
-  const auto owner = current[3].get<std::string, std::optional>();
+  const auto owner = optional_text(current[3]);
   if (pass != item.pass || cursor != item.cursor || owner != item.lease_owner) {
-    throw StaleWorkItemError("work item " + std::to_string(item.id) +
-                             " moved on: expected pass " + std::to_string(item.pass) +
-                             " at cursor " + describe(item.cursor) + " leased by " +
-                             describe(item.lease_owner) + ", found pass " +
+    throw StaleWorkItemError("work item " + std::to_string(item.id) + " moved on: expected pass " +
+                             std::to_string(item.pass) + " at cursor " + describe(item.cursor) +
+                             " leased by " + describe(item.lease_owner) + ", found pass " +
                              std::to_string(pass) + " at cursor " + describe(cursor) +
                              " leased by " + describe(owner) + "; page dropped");
   }
@@ -136,10 +141,10 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
   result.pass_finished = page.is_last();
 
   step(CommitStep::advance_cursor);
-  transaction.exec_prepared0(kAdvanceCursor, item.id, c_str_or_null(page.meta.next_page_url),
-                             result.pass_finished, !item.cursor.has_value(),
-                             result.distinct_rows, result.partial_rows, result.inserted,
-                             result.updated, result.unchanged, result.downgrade_refused);
+  transaction.exec_prepared0(kAdvanceCursor, item.id, page.meta.next_page_url.value_or(""),
+                             result.pass_finished, !item.cursor.has_value(), result.distinct_rows,
+                             result.partial_rows, result.inserted, result.updated, result.unchanged,
+                             result.downgrade_refused);
 
   step(CommitStep::commit);
   transaction.commit();

@@ -39,8 +39,8 @@ struct CommitResult {
   int partial_rows = 0;   // of those, how many were still partial
   int inserted = 0;
   int updated = 0;
-  int unchanged = 0;          // identical content hash: no write at all
-  int downgrade_refused = 0;  // stored complete row kept, incoming partial ignored
+  int unchanged = 0;           // identical content hash: no write at all
+  int downgrade_refused = 0;   // stored complete row kept, incoming partial ignored
   bool pass_finished = false;  // this was the window's last page
 };
 
@@ -53,8 +53,7 @@ class DatabaseError : public SyncError {
 // another instance holds it now). The page is dropped; the caller re-reads the work item.
 class StaleWorkItemError : public SyncError {
  public:
-  explicit StaleWorkItemError(const std::string& message)
-      : SyncError(ErrorKind::retry, message) {}
+  explicit StaleWorkItemError(const std::string& message) : SyncError(ErrorKind::retry, message) {}
 };
 
 class PgSink {
@@ -69,8 +68,7 @@ class PgSink {
  private:
   struct Session;  // the connection with its staging table and prepared statements
   Session& session();
-  CommitResult commit_in_transaction(Session& session, const WorkItemRef& item,
-                                     const Page& page);
+  CommitResult commit_in_transaction(Session& session, const WorkItemRef& item, const Page& page);
   void step(CommitStep which) const;
 
   PgSinkOptions options_;

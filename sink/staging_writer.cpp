@@ -8,7 +8,8 @@ namespace insights {
 
 void write_staging_rows(pqxx::transaction_base& transaction,
                         const std::vector<CallSummaryRow>& rows) {
-  if (rows.empty()) return;
+  if (rows.empty())
+    return;
   static const std::vector<std::string> columns = staging_columns();
   // libpqxx 6.4 marks tablewriter deprecated in favour of stream_to, but stream_to cannot
   // send a line we already encoded; tablewriter::write_raw_line sends it as is, which saves a
@@ -17,7 +18,8 @@ void write_staging_rows(pqxx::transaction_base& transaction,
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   pqxx::tablewriter writer(transaction, kStagingTable, columns.begin(), columns.end());
   int ordinal = 0;
-  for (const auto& row : rows) writer.write_raw_line(staging_line(row, ordinal++));
+  for (const auto& row : rows)
+    writer.write_raw_line(staging_line(row, ordinal++));
   writer.complete();
 #pragma GCC diagnostic pop
 }

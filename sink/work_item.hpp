@@ -11,9 +11,9 @@ namespace insights {
 
 struct WorkItemRef {
   long long id = 0;
-  int pass = 0;                              // work_items.passes_completed at fetch time
-  std::optional<std::string> cursor;         // work_items.page_cursor; nullopt = first page
-  std::optional<std::string> lease_owner;    // work_items.lease_owner the caller holds
+  int pass = 0;                            // work_items.passes_completed at fetch time
+  std::optional<std::string> cursor;       // work_items.page_cursor; nullopt = first page
+  std::optional<std::string> lease_owner;  // work_items.lease_owner the caller holds
 };
 
 }  // namespace insights

@@ -10,6 +10,7 @@
 #include <pqxx/nontransaction>
 
 #include "daemon/exit_codes.hpp"
+#include "schema/embedded_migrations.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights::testing {
@@ -26,16 +27,20 @@ Outcome run_insights_sync(const std::string& arguments, const std::string& envir
       "env " + environment + " " + INSIGHTS_SYNC_BINARY + " " + arguments + " 2>&1";
   Outcome outcome;
   FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
+  if (pipe == nullptr)
+    return outcome;
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    outcome.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
 }
 
-std::string quoted(const std::string& value) { return "'" + value + "'"; }
+std::string quoted(const std::string& value) {
+  return "'" + value + "'";
+}
 
 std::string write_temp_file(const std::string& name, const std::string& text) {
   const std::string path = ::testing::TempDir() + name;
@@ -47,8 +52,7 @@ TEST(Cli, MigrateTwiceCreatesTheSchemaOnce) {
   TestDatabase db;
   const auto first = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
   EXPECT_EQ(first.exit_code, kExitOk) << first.output;
-  EXPECT_NE(first.output.find("schema migrated from version 0"), std::string::npos)
-      << first.output;
+  EXPECT_NE(first.output.find("schema migrated from version 0"), std::string::npos) << first.output;
   const auto second = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
   EXPECT_EQ(second.exit_code, kExitOk) << second.output;
   EXPECT_NE(second.output.find("nothing to do"), std::string::npos) << second.output;
@@ -107,8 +111,8 @@ TEST(Cli, MissingDatabaseIsADatabaseError) {
 }
 
 TEST(Cli, PasswordInTheConnectionStringIsWarnedAboutAndNeverPrinted) {
-  const auto outcome = run_insights_sync(
-      "migrate --database-url " + quoted("host=/nonexistent port=1 password=s3cr3t-Tok3n"));
+  const auto outcome = run_insights_sync("migrate --database-url " +
+                                         quoted("host=/nonexistent port=1 password=s3cr3t-Tok3n"));
   EXPECT_EQ(outcome.exit_code, kExitDatabase) << outcome.output;
   EXPECT_NE(outcome.output.find("contains a password"), std::string::npos) << outcome.output;
   EXPECT_EQ(outcome.output.find("s3cr3t-Tok3n"), std::string::npos) << outcome.output;

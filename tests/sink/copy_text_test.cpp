@@ -39,7 +39,8 @@ TEST(CopyText, StagingLineHasOneFieldPerColumn) {
   row.content_hash = "00112233445566778899aabbccddeeff";
   const std::string line = staging_line(row, 7);
   size_t tabs = 0;
-  for (char c : line) tabs += c == '\t';
+  for (char c : line)
+    tabs += c == '\t';
   EXPECT_EQ(tabs + 1, staging_columns().size());
   EXPECT_EQ(staging_columns().size(), summary_columns().size() + 3);
   EXPECT_TRUE(line.starts_with("7\tCA00000000000000000000000000000001\t\\N\t"));

@@ -42,9 +42,8 @@ TEST(MigrationRunner, MigratingTwiceCreatesTheSchemaOnce) {
   EXPECT_EQ(scalar_on(*connection, "SELECT count(*) FROM schema_migrations"),
             std::to_string(embedded_migrations().size()));
   for (const char* table : {"call_summaries", "work_items", "sources", "schema_migrations"}) {
-    EXPECT_EQ(scalar_on(*connection, std::string("SELECT to_regclass('") + table +
-                                         "') IS NOT NULL"),
-              "t")
+    EXPECT_EQ(
+        scalar_on(*connection, std::string("SELECT to_regclass('") + table + "') IS NOT NULL"), "t")
         << table;
   }
   EXPECT_NO_THROW(require_current_schema(*connection, embedded_migrations()));
@@ -60,9 +59,11 @@ TEST(MigrationRunner, ConcurrentMigrationsSerialiseAndApplyOnce) {
       report = apply_migrations(*connection, embedded_migrations());
     });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   size_t applied = 0;
-  for (const auto& report : reports) applied += report.applied.size();
+  for (const auto& report : reports)
+    applied += report.applied.size();
   EXPECT_EQ(applied, embedded_migrations().size());
 }
 

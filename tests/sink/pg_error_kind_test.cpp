@@ -52,14 +52,12 @@ TEST(PgErrorKind, LibpqxxExceptions) {
   EXPECT_EQ(classify_database_error(pqxx::serialization_failure("conflict")), ErrorKind::retry);
   EXPECT_EQ(classify_database_error(pqxx::sql_error("timeout", "SELECT 1", "57014")),
             ErrorKind::retry);
-  EXPECT_EQ(classify_database_error(pqxx::data_exception("bad", "COPY", "22P02")),
-            ErrorKind::park);
+  EXPECT_EQ(classify_database_error(pqxx::data_exception("bad", "COPY", "22P02")), ErrorKind::park);
   EXPECT_EQ(classify_database_error(pqxx::undefined_table("no table", "SELECT", "42P01")),
             ErrorKind::fatal);
   EXPECT_EQ(classify_database_error(pqxx::usage_error("misuse")), ErrorKind::fatal);
   EXPECT_EQ(classify_database_error(pqxx::conversion_error("bad int")), ErrorKind::fatal);
-  EXPECT_EQ(classify_database_error(std::runtime_error("not a database error")),
-            ErrorKind::fatal);
+  EXPECT_EQ(classify_database_error(std::runtime_error("not a database error")), ErrorKind::fatal);
 }
 
 }  // namespace

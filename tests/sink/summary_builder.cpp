@@ -21,7 +21,8 @@ std::string summary_json(const std::string& sid, const std::string& processing_s
                      R"( "end_time": "2026-11-01T00:12:00Z", "duration": 120,)"
                      R"( "connect_duration": 118, "from": {"caller": "+15555550100"},)"
                      R"( "to": {"callee": "+15555550101"}, "properties": {"direction": "inbound"})";
-  if (!extra_members.empty()) json += ", " + extra_members;
+  if (!extra_members.empty())
+    json += ", " + extra_members;
   return json + "}";
 }
 
@@ -30,7 +31,8 @@ std::string page_json(const std::vector<std::string>& items, const std::string& 
                      R"( "next_page_url": )" +
                      (next_page_url.empty() ? std::string("null") : "\"" + next_page_url + "\"") +
                      R"(}, "call_summaries": [)";
-  for (size_t i = 0; i < items.size(); ++i) json += (i ? ", " : "") + items[i];
+  for (size_t i = 0; i < items.size(); ++i)
+    json += (i ? ", " : "") + items[i];
   return json + "]}";
 }
 

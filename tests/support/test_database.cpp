@@ -72,8 +72,7 @@ void PgTest::TearDown() {
 long long PgTest::create_work_item(const std::string& source, const std::string& start,
                                    const std::string& end) {
   pqxx::work transaction(*pg);
-  transaction.exec_params0("INSERT INTO sources (name) VALUES ($1) ON CONFLICT DO NOTHING",
-                           source);
+  transaction.exec_params0("INSERT INTO sources (name) VALUES ($1) ON CONFLICT DO NOTHING", source);
   const auto id = transaction
                       .exec_params1(
                           "INSERT INTO work_items (source, kind, window_start, window_end)"
