@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite: configure, build, start a throwaway PostgreSQL cluster, run every
 # test with ctest, and remove the cluster afterwards (also when tests fail or on Ctrl-C).
-# Usage: tests/run-tests.sh [extra ctest arguments]
-# Environment: BUILD_DIR (default build), CMAKE_ARGS (extra -D flags), JOBS (default nproc).
+# It runs twice: a normal build (build/), then an AddressSanitizer + UndefinedBehaviorSanitizer
+# build (build-asan/); --fast skips the sanitizer pass.
+# Usage: tests/run-tests.sh [--fast] [extra ctest arguments, e.g. -R PgSink]
+# Environment: BUILD_DIR (default build), JOBS (default nproc).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
+passes=(normal sanitized)
+if [ "${1:-}" = "--fast" ]; then passes=(normal); shift; fi
 
 # shellcheck source=tests/pg-cluster.sh
 . "$root/tests/pg-cluster.sh"
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_ARGS:-} >/dev/null
-cmake --build "$build" -j "$jobs"
+build_dir_for() { if [ "$1" = normal ]; then echo "$build"; else echo "$build-asan"; fi; }
+
+for pass in "${passes[@]}"; do
+  dir=$(build_dir_for "$pass")
+  flag=OFF; [ "$pass" = sanitized ] && flag=ON
+  echo "run-tests: building ($pass) in $dir"
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_SANITIZE=$flag >/dev/null
+  cmake --build "$dir" -j "$jobs"
+done
 
 cluster=$(mktemp -d /tmp/insights-test-pg.XXXXXX)
 trap pg_cluster_stop EXIT
@@ -20,4 +31,9 @@ trap 'exit 130' INT TERM
 pg_cluster_start "$cluster"
 echo "run-tests: PostgreSQL $("$PG_CLUSTER_BIN/postgres" --version | awk '{print $3}') on $PGHOST (port $PGPORT)"
 
-ctest --test-dir "$build" --output-on-failure "$@"
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+for pass in "${passes[@]}"; do
+  echo "run-tests: running the suite ($pass build)"
+  ctest --test-dir "$(build_dir_for "$pass")" --output-on-failure "$@"
+done
