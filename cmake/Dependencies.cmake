@@ -1,5 +1,5 @@
 # Every third-party dependency comes from Debian 12 packages (deploy/install-deps.sh).
-find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS system)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS system url)
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)
