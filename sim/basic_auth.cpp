@@ -16,13 +16,15 @@ std::optional<std::string> decode_base64(std::string_view text) {
     }
     return values;
   }();
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  while (!text.empty() && text.back() == '=')
+    text.remove_suffix(1);
   std::string out;
   unsigned buffer = 0;
   int bits = 0;
   for (char c : text) {
     const int value = kValues[static_cast<unsigned char>(c)];
-    if (value < 0) return std::nullopt;
+    if (value < 0)
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(value);
     bits += 6;
     if (bits >= 8) {
@@ -37,11 +39,14 @@ std::optional<std::string> decode_base64(std::string_view text) {
 
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header) {
   constexpr std::string_view kScheme = "Basic ";
-  if (!header.starts_with(kScheme)) return std::nullopt;
+  if (!header.starts_with(kScheme))
+    return std::nullopt;
   const auto decoded = decode_base64(header.substr(kScheme.size()));
-  if (!decoded) return std::nullopt;
+  if (!decoded)
+    return std::nullopt;
   const std::size_t colon = decoded->find(':');
-  if (colon == std::string::npos) return std::nullopt;
+  if (colon == std::string::npos)
+    return std::nullopt;
   return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 

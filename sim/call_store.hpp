@@ -27,9 +27,9 @@ struct GeneratorOptions {
   std::vector<std::string> accounts = {"AC00000000000000000000000000000001"};
   int subaccounts_per_account = 1;
   // Lifecycle, in seconds after the call ends (each call draws within the range).
-  int partial_delay_min = 60, partial_delay_max = 600;      // "within ten minutes"
+  int partial_delay_min = 60, partial_delay_max = 600;       // "within ten minutes"
   int complete_delay_min = 1500, complete_delay_max = 2100;  // "about 30 minutes"
-  double long_call_fraction = 0.02;      // calls lasting hours
+  double long_call_fraction = 0.02;                          // calls lasting hours
   int longest_call_seconds = 4 * 3600;
   double annotation_edit_fraction = 0.05;  // complete calls whose annotation changes later
 };
@@ -49,6 +49,9 @@ class CallStore {
 
   // Calls with end_time in [from, to), sorted by (end_time, call_sid).
   std::vector<const SimCall*> calls_ending_in(SimTime from, SimTime to);
+
+  // Whether `account_sid` is `parent_sid` itself or one of its subaccounts.
+  bool owns(std::string_view parent_sid, std::string_view account_sid) const;
 
   // The call with this SID, or nullptr.
   const SimCall* find(std::string_view call_sid);

@@ -12,7 +12,8 @@ std::vector<std::string> split(const std::string& text, char separator) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find(separator, start), text.size());
-    if (end > start) parts.push_back(text.substr(start, end - start));
+    if (end > start)
+      parts.push_back(text.substr(start, end - start));
     start = end + 1;
   }
   return parts;
@@ -31,7 +32,8 @@ std::vector<std::string> apply_fault_settings(FaultOptions& options, const std::
   auto rate = [](double& field) -> Setter {
     return [&field](const std::string& value) {
       double parsed = 0;
-      if (!parse_number(value, parsed) || parsed < 0 || parsed > 1) return false;
+      if (!parse_number(value, parsed) || parsed < 0 || parsed > 1)
+        return false;
       field = parsed;
       return true;
     };
@@ -39,7 +41,8 @@ std::vector<std::string> apply_fault_settings(FaultOptions& options, const std::
   auto count = [](int& field) -> Setter {
     return [&field](const std::string& value) {
       int parsed = 0;
-      if (!parse_number(value, parsed) || parsed < 0) return false;
+      if (!parse_number(value, parsed) || parsed < 0)
+        return false;
       field = parsed;
       return true;
     };
@@ -91,12 +94,14 @@ std::uint64_t FaultDice::next() {  // splitmix64
 }
 
 bool FaultDice::roll(double probability) {
-  if (probability <= 0) return false;
+  if (probability <= 0)
+    return false;
   return static_cast<double>(next() >> 11) * 0x1.0p-53 < probability;
 }
 
 int FaultDice::uniform(int low, int high) {
-  if (high <= low) return low;
+  if (high <= low)
+    return low;
   return low + static_cast<int>(next() % static_cast<std::uint64_t>(high - low + 1));
 }
 

@@ -33,8 +33,8 @@ std::string fault_options_json(const FaultOptions& options);
 class FaultDice {
  public:
   explicit FaultDice(std::uint64_t seed) : state_(seed) {}
-  bool roll(double probability);                  // true with that probability
-  int uniform(int low, int high);                 // inclusive
+  bool roll(double probability);   // true with that probability
+  int uniform(int low, int high);  // inclusive
  private:
   std::uint64_t next();
   std::uint64_t state_;

@@ -22,6 +22,7 @@ struct HttpRequest {
   std::string target;         // origin-form: path and query, as received
   std::string authorization;  // the Authorization header, "" when absent
   std::string host;           // the Host header
+  bool tls = false;           // arrived over HTTPS (for absolute URLs in responses)
   std::string body;
 };
 
@@ -52,15 +53,20 @@ struct ServerOptions {
   unsigned short port = 0;  // 0 = any free port; see HttpServer::port()
   // Set for HTTPS; null for plain HTTP. Shared so one identity can serve several listeners.
   std::shared_ptr<boost::asio::ssl::context> tls;
-  std::chrono::seconds idle_timeout{60};  // close a keep-alive connection idle this long
-  std::size_t max_request_bytes = 64 * 1024;
+  // Close a keep-alive connection idle this long; also the deadline for the TLS handshake and
+  // for writing each response.
+  std::chrono::seconds idle_timeout{60};
+  std::size_t max_request_bytes = 64 * 1024;  // request body limit; larger gets 413
 };
 
 class HttpServer {
  public:
   // Binds and listens immediately (throws boost::system::system_error when it cannot), so
-  // port() is known before start().
+  // port() is known before start(). `handler` must outlive every coroutine the server starts:
+  // keep it until io.run() has returned (or the io_context is destroyed).
   HttpServer(boost::asio::io_context& io, ServerOptions options, RequestHandler& handler);
+  // Stops (see stop()) directly, so destroy the server on the io_context's thread or while no
+  // thread runs it, and before the io_context.
   ~HttpServer();
 
   unsigned short port() const;
@@ -68,7 +74,10 @@ class HttpServer {
 
   // Starts accepting connections on the io_context.
   void start();
-  // Stops accepting and closes every open connection.
+  // Stops accepting and closes every open connection; a handler suspended in an async
+  // operation (e.g. a latency timer) is cancelled (it sees operation_aborted). Once the
+  // connections have unwound, io.run() returns. Safe to call from any thread: off the
+  // io_context's thread it is posted there.
   void stop();
 
  private:

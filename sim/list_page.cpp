@@ -40,9 +40,11 @@ bool wanted_state(ProcessingStateFilter filter, Visibility visibility) {
 std::string page_url(const ListContext& context, const ListQuery& query, int page,
                      const std::string& token) {
   std::string url = context.base_url + std::string(kListPath) + "?";
-  if (!query.echoed_filters.empty()) url += query.echoed_filters + "&";
+  if (!query.echoed_filters.empty())
+    url += query.echoed_filters + "&";
   url += "PageSize=" + std::to_string(query.page_size) + "&Page=" + std::to_string(page);
-  if (!token.empty()) url += "&PageToken=" + token;
+  if (!token.empty())
+    url += "&PageToken=" + token;
   return url;
 }
 
@@ -60,10 +62,10 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
                                                         const ListContext& context,
                                                         const ListQuery& query) {
   const std::string account = query.subaccount.value_or(context.account_sid);
-  const auto known = store.account_sids();
-  if (!std::binary_search(known.begin(), known.end(), account)) {
-    return TwilioError{404, 20404, "The requested resource " + std::string(kListPath) +
-                                       " was not found for account " + account};
+  if (!store.owns(context.account_sid, account)) {
+    return TwilioError{404, 20404,
+                       "The requested resource " + std::string(kListPath) +
+                           " was not found for account " + account};
   }
   const std::string binding = context.account_sid + "?" + query.echoed_filters;
 
@@ -80,54 +82,82 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
     window.window_end = cursor->window_end;
   }
 
-  const auto calls = context.time_filter == TimeFilterField::start_time
-                         ? store.calls_starting_in(window.window_start, window.window_end)
-                         : store.calls_ending_in(window.window_start, window.window_end);
+  // Nothing older than Twilio's retention or newer than now can be visible; clamping also
+  // keeps a query like StartTime=2000-01-01T00:00:00Z from generating decades of calls.
+  const SimTime fetch_from = std::max(window.window_start, context.now - kRetention);
+  const SimTime fetch_to = std::min(window.window_end, context.now + std::chrono::seconds(1));
   std::vector<Candidate> candidates;
-  candidates.reserve(calls.size());
-  for (const SimCall* call : calls) {
-    if (call->account_sid != account) continue;
-    const CallSnapshot snapshot = snapshot_at(*call, context.now);
-    if (!wanted_state(query.processing_state, snapshot.visibility) ||
-        !matches_filters(query, *call, snapshot.visibility)) {
-      continue;
+  // Appends the visible, matching calls of [from, to) in the store's order; with `after_cursor`
+  // only those that sort after the forward cursor.
+  auto collect = [&](SimTime from, SimTime to, bool after_cursor) {
+    const auto calls = context.time_filter == TimeFilterField::start_time
+                           ? store.calls_starting_in(from, to)
+                           : store.calls_ending_in(from, to);
+    for (const SimCall* call : calls) {
+      if (call->account_sid != account || call->start_time < context.now - kRetention)
+        continue;
+      const CallSnapshot snapshot = snapshot_at(*call, context.now);
+      if (!wanted_state(query.processing_state, snapshot.visibility) ||
+          !matches_filters(query, *call, snapshot.visibility)) {
+        continue;
+      }
+      const SimTime key =
+          query.sort_by == SortField::start_time ? call->start_time : call->end_time;
+      Candidate candidate{call, snapshot, key};
+      if (after_cursor && !after(candidate, cursor->sort_key, cursor->call_sid))
+        continue;
+      candidates.push_back(candidate);
     }
-    const SimTime key = query.sort_by == SortField::start_time ? call->start_time : call->end_time;
-    candidates.push_back({call, snapshot, key});
-  }
-  if (context.time_filter == TimeFilterField::start_time) {
-    // calls_starting_in is already in (start_time, call_sid) order.
-    if (query.sort_by != SortField::start_time) {
+  };
+
+  // The page is [first, last) of the sorted candidates.
+  const auto page_size = static_cast<std::size_t>(query.page_size);
+  const bool store_order_is_page_order = (context.time_filter == TimeFilterField::start_time) ==
+                                         (query.sort_by == SortField::start_time);
+  std::size_t first = 0, last = 0;
+  bool items_before = false;
+  if (store_order_is_page_order && (!cursor || cursor->forward)) {
+    // The common walk: read forward from the cursor an hour at a time until the page and one
+    // more item (to know whether a next page exists) are found, so a page costs the same
+    // whatever the window's size.
+    SimTime from = cursor ? std::max(fetch_from, cursor->sort_key) : fetch_from;
+    while (from < fetch_to && candidates.size() <= page_size) {
+      const SimTime to = std::min(from + std::chrono::hours(1), fetch_to);
+      collect(from, to, cursor.has_value());
+      from = to;
+    }
+    last = std::min(page_size, candidates.size());
+    items_before = cursor.has_value();
+  } else {
+    if (fetch_from < fetch_to)
+      collect(fetch_from, fetch_to, false);
+    if (!store_order_is_page_order) {
       std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
         return before(a, b.sort_key, b.call->call_sid);
       });
     }
-  } else if (query.sort_by != SortField::end_time) {
-    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
-      return before(a, b.sort_key, b.call->call_sid);
-    });
-  }
-
-  // The page is [first, last) of the sorted candidates.
-  auto first = candidates.begin();
-  auto last = candidates.end();
-  if (cursor && cursor->forward) {
-    first = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+    auto is_after = [&](const Candidate& c) {
       return after(c, cursor->sort_key, cursor->call_sid);
-    });
-    last = first + std::min<std::ptrdiff_t>(query.page_size, candidates.end() - first);
-  } else if (cursor) {
-    last = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
-      return !before(c, cursor->sort_key, cursor->call_sid);
-    });
-    first = last - std::min<std::ptrdiff_t>(query.page_size, last - candidates.begin());
-  } else {
-    last = first + std::min<std::ptrdiff_t>(query.page_size, candidates.end() - first);
+    };
+    if (cursor && cursor->forward) {
+      first = std::find_if(candidates.begin(), candidates.end(), is_after) - candidates.begin();
+      last = first + std::min(page_size, candidates.size() - first);
+    } else if (cursor) {
+      last = std::find_if(candidates.begin(), candidates.end(),
+                          [&](const Candidate& c) {
+                            return !before(c, cursor->sort_key, cursor->call_sid);
+                          }) -
+             candidates.begin();
+      first = last - std::min(page_size, last);
+    } else {
+      last = std::min(page_size, candidates.size());
+    }
+    items_before = first > 0;
   }
 
   std::optional<std::string> next_url, previous_url;
-  if (last != candidates.end() && last != first) {
-    const auto& boundary = *(last - 1);
+  if (last < candidates.size() && last > first) {
+    const Candidate& boundary = candidates[last - 1];
     PageCursor next = window;
     next.forward = true;
     next.sort_key = boundary.sort_key;
@@ -135,18 +165,18 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
     next_url = page_url(context, query, query.page + 1,
                         encode_page_token(next, binding, context.token_secret));
   }
-  if (first != candidates.begin() && query.page > 0) {
+  if (items_before && first < last && query.page > 0) {
     PageCursor previous = window;
     previous.forward = false;
-    previous.sort_key = first->sort_key;
-    previous.call_sid = first->call->call_sid;
+    previous.sort_key = candidates[first].sort_key;
+    previous.call_sid = candidates[first].call->call_sid;
     previous_url = page_url(context, query, query.page - 1,
                             encode_page_token(previous, binding, context.token_secret));
   }
 
   const std::string item_url = context.base_url + std::string(kListPath);
   std::string body;
-  body.reserve(256 + static_cast<std::size_t>(last - first) * 2600);
+  body.reserve(256 + (last - first) * 2600);
   body += "{\"meta\":{\"page\":" + std::to_string(query.page) +
           ",\"page_size\":" + std::to_string(query.page_size) + ",\"first_page_url\":";
   append_json_string(body, page_url(context, query, 0, ""));
@@ -157,9 +187,10 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
   body += ",\"key\":\"call_summaries\",\"url\":";
   append_json_string(body, page_url(context, query, query.page, ""));
   body += "},\"call_summaries\":[";
-  for (auto it = first; it != last; ++it) {
-    if (it != first) body += ',';
-    append_summary_json(body, *it->call, it->snapshot, item_url);
+  for (std::size_t i = first; i < last; ++i) {
+    if (i != first)
+      body += ',';
+    append_summary_json(body, *candidates[i].call, candidates[i].snapshot, item_url);
   }
   body += "]}";
   return body;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <boost/url/parse_query.hpp>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -18,15 +18,18 @@ constexpr std::array kCallStates = {"ringing",  "completed", "busy",     "fail",
                                     "noanswer", "canceled",  "answered", "undialed"};
 constexpr std::array kDirections = {"outbound_api", "outbound_dial", "inbound",
                                     "trunking_originating", "trunking_terminating"};
-constexpr std::array kAnsweredBy = {"unknown",           "machine_start",
-                                    "machine_end_beep",  "machine_end_silence",
-                                    "machine_end_other", "human",
+constexpr std::array kAnsweredBy = {"unknown",
+                                    "machine_start",
+                                    "machine_end_beep",
+                                    "machine_end_silence",
+                                    "machine_end_other",
+                                    "human",
                                     "fax"};
 
 TwilioError invalid(std::string_view name, std::string_view value, std::string_view expected) {
-  return {400, 20001,
-          "Invalid " + std::string(name) + " '" + std::string(value) + "': " +
-              std::string(expected)};
+  return {
+      400, 20001,
+      "Invalid " + std::string(name) + " '" + std::string(value) + "': " + std::string(expected)};
 }
 
 std::vector<std::string> split_commas(std::string_view value) {
@@ -48,7 +51,8 @@ std::optional<TwilioError> enum_list(std::string_view name, std::string_view val
   for (const auto& part : out) {
     if (std::find(allowed.begin(), allowed.end(), part) == allowed.end()) {
       std::string expected = "expected one or more of";
-      for (const char* option : allowed) expected += std::string(" ") + option;
+      for (const char* option : allowed)
+        expected += std::string(" ") + option;
       return invalid(name, value, expected);
     }
   }
@@ -67,15 +71,14 @@ std::optional<TwilioError> boolean(std::string_view name, std::string_view value
   return std::nullopt;
 }
 
-std::optional<TwilioError> integer(std::string_view name, std::string_view value, int low,
-                                   int high, int& out) {
+std::optional<TwilioError> integer(std::string_view name, std::string_view value, int low, int high,
+                                   int& out) {
   int parsed = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (error != std::errc() || end != value.data() + value.size() || parsed < low ||
-      parsed > high) {
-    return invalid(name, value,
-                   "expected an integer from " + std::to_string(low) + " to " +
-                       std::to_string(high));
+  if (error != std::errc() || end != value.data() + value.size() || parsed < low || parsed > high) {
+    return invalid(
+        name, value,
+        "expected an integer from " + std::to_string(low) + " to " + std::to_string(high));
   }
   out = parsed;
   return std::nullopt;
@@ -102,8 +105,12 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
   std::string start_text = "4h", end_text = "0m";
   std::string processing = "completed", sort = "start_time";
 
-  const auto params = boost::urls::parse_query(query_text);
-  if (!params) return TwilioError{400, 20001, "Malformed query string"};
+  // Explicit (pointer, size): an absent query is a null std::string_view, which the implicit
+  // conversion would hand to strlen.
+  const auto params = boost::urls::parse_query(
+      boost::core::string_view(query_text.empty() ? "" : query_text.data(), query_text.size()));
+  if (!params)
+    return TwilioError{400, 20001, "Malformed query string"};
 
   using Setter = std::function<std::optional<TwilioError>(std::string_view, std::string_view)>;
   auto text_list = [](std::vector<std::string>& out) -> Setter {
@@ -113,9 +120,8 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
     };
   };
   auto flag = [](std::optional<bool>& out) -> Setter {
-    return [&out](std::string_view name, std::string_view value) {
-      return boolean(name, value, out);
-    };
+    return
+        [&out](std::string_view name, std::string_view value) { return boolean(name, value, out); };
   };
   auto text = [](std::string& out) -> Setter {
     return [&out](std::string_view, std::string_view value) {
@@ -156,7 +162,8 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
        }},
       {"Subaccount",
        [&](std::string_view name, std::string_view value) -> std::optional<TwilioError> {
-         if (!is_account_sid(value)) return invalid(name, value, "expected an Account SID");
+         if (!is_account_sid(value))
+           return invalid(name, value, "expected an Account SID");
          query.subaccount = std::string(value);
          return std::nullopt;
        }},
@@ -181,7 +188,8 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
     const std::string name = param.key.decode(form);
     const std::string value = param.has_value ? param.value.decode(form) : std::string();
     if (name != "PageSize" && name != "Page" && name != "PageToken") {
-      if (!query.echoed_filters.empty()) query.echoed_filters += '&';
+      if (!query.echoed_filters.empty())
+        query.echoed_filters += '&';
       query.echoed_filters += std::string_view(param.key);
       if (param.has_value) {
         query.echoed_filters += '=';
@@ -189,15 +197,20 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
       }
     }
     const auto setter = setters.find(name);
-    if (setter == setters.end()) continue;  // unmodelled or unknown: ignored, as Twilio does
-    if (auto error = setter->second(name, value)) return *error;
+    if (setter == setters.end())
+      continue;  // unmodelled or unknown: ignored, as Twilio does
+    if (auto error = setter->second(name, value))
+      return *error;
   }
 
   const auto start = parse_time_param(start_text, now);
-  if (!start) return invalid("StartTime", start_text, "expected e.g. 30m, 4h, 3d, 1w or ISO-8601");
+  if (!start)
+    return invalid("StartTime", start_text, "expected e.g. 30m, 4h, 3d, 1w or ISO-8601");
   const auto end = parse_time_param(end_text, now);
-  if (!end) return invalid("EndTime", end_text, "expected e.g. 30m, 4h, 3d, 1w or ISO-8601");
-  if (*end < *start) return invalid("EndTime", end_text, "must not be before StartTime");
+  if (!end)
+    return invalid("EndTime", end_text, "expected e.g. 30m, 4h, 3d, 1w or ISO-8601");
+  if (*end < *start)
+    return invalid("EndTime", end_text, "must not be before StartTime");
   query.start_time = *start;
   query.end_time = *end;
 

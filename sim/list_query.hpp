@@ -23,8 +23,8 @@ enum class SortField { start_time, end_time };
 
 struct ListQuery {
   // Filters; an empty list means "any".
-  std::vector<std::string> from, to, from_carrier, to_carrier, from_country_code,
-      to_country_code, call_type, call_state, direction, answered_by;
+  std::vector<std::string> from, to, from_carrier, to_carrier, from_country_code, to_country_code,
+      call_type, call_state, direction, answered_by;
   std::optional<bool> verified_caller, has_tag, abnormal_session, branded_enabled;
   std::optional<std::string> subaccount;
   SimTime start_time{}, end_time{};  // resolved against the sim clock: [start_time, end_time)

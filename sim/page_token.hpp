@@ -15,9 +15,9 @@
 namespace insights::sim {
 
 struct PageCursor {
-  bool forward = true;    // true: items after the key; false: items before it (previous page)
-  SimTime sort_key{};     // the sort field's value of the boundary item
-  std::string call_sid;   // tie-breaker of the boundary item
+  bool forward = true;   // true: items after the key; false: items before it (previous page)
+  SimTime sort_key{};    // the sort field's value of the boundary item
+  std::string call_sid;  // tie-breaker of the boundary item
   SimTime window_start{}, window_end{};
 };
 

@@ -11,8 +11,6 @@
 namespace insights::sim {
 namespace {
 
-constexpr auto kRetention = std::chrono::days(30);
-
 HttpResponse json_response(int status, std::string body) {
   HttpResponse response;
   response.status = status;
@@ -26,13 +24,13 @@ HttpResponse admin_error(int status, const std::string& message) {
   return json_response(status, body + "}");
 }
 
-
 }  // namespace
 
 HttpResponse SimService::handle_admin(const HttpRequest& request, std::string_view path,
                                       std::string_view query) {
   const bool post = request.method == "POST";
-  if (path == "/_sim/health") return json_response(200, "{\"status\":\"ok\"}");
+  if (path == "/_sim/health")
+    return json_response(200, "{\"status\":\"ok\"}");
 
   if (path == "/_sim/clock") {
     if (post) {
@@ -40,7 +38,8 @@ HttpResponse SimService::handle_admin(const HttpRequest& request, std::string_vi
                         speed = query_param(query, "speed");
       if (!set.empty()) {
         const auto time = parse_time_param(set, clock_.now());
-        if (!time) return admin_error(400, "set: expected an ISO-8601 time, got " + set);
+        if (!time)
+          return admin_error(400, "set: expected an ISO-8601 time, got " + set);
         clock_.set(*time);
       }
       if (!advance.empty()) {
@@ -54,7 +53,8 @@ HttpResponse SimService::handle_admin(const HttpRequest& request, std::string_vi
       }
       if (!speed.empty()) {
         double factor = 0;
-        const auto [end, error] = std::from_chars(speed.data(), speed.data() + speed.size(), factor);
+        const auto [end, error] =
+            std::from_chars(speed.data(), speed.data() + speed.size(), factor);
         if (error != std::errc() || end != speed.data() + speed.size() || factor < 0) {
           return admin_error(400, "speed: expected a factor >= 0, got " + speed);
         }
@@ -71,28 +71,36 @@ HttpResponse SimService::handle_admin(const HttpRequest& request, std::string_vi
     if (post) {
       FaultOptions updated = options_.faults;
       const auto problems = apply_fault_settings(updated, std::string(query));
-      if (!problems.empty()) return admin_error(400, problems.front());
+      if (!problems.empty())
+        return admin_error(400, problems.front());
       options_.faults = updated;
     }
     return json_response(200, fault_options_json(options_.faults));
   }
 
-  if (path == "/_sim/truth") return truth(query);
-  if (path == "/_sim/stats") return stats_response();
+  if (path == "/_sim/truth")
+    return truth(query);
+  if (path == "/_sim/stats")
+    return stats_response();
   return admin_error(404, "no admin endpoint " + std::string(path));
 }
 
 HttpResponse SimService::truth(std::string_view query) {
   const SimTime now = clock_.now();
-  const std::string start_text = query_param(query, "StartTime"), end_text = query_param(query, "EndTime");
+  const std::string start_text = query_param(query, "StartTime"),
+                    end_text = query_param(query, "EndTime");
   const auto start = parse_time_param(start_text.empty() ? "30d" : start_text, now);
   const auto end = parse_time_param(end_text.empty() ? "0m" : end_text, now);
-  if (!start || !end) return admin_error(400, "StartTime/EndTime: expected ISO-8601 or 4h-style");
+  if (!start || !end)
+    return admin_error(400, "StartTime/EndTime: expected ISO-8601 or 4h-style");
   const std::string account = query_param(query, "AccountSid");
 
-  auto calls = options_.time_filter == TimeFilterField::start_time
-                   ? store_.calls_starting_in(*start, *end)
-                   : store_.calls_ending_in(*start, *end);
+  const SimTime from = std::max(*start, now - kRetention);
+  const SimTime to = std::min(*end, now + std::chrono::seconds(1));
+  auto calls = from >= to ? std::vector<const SimCall*>()
+               : options_.time_filter == TimeFilterField::start_time
+                   ? store_.calls_starting_in(from, to)
+                   : store_.calls_ending_in(from, to);
   std::sort(calls.begin(), calls.end(),
             [](const SimCall* a, const SimCall* b) { return a->call_sid < b->call_sid; });
   std::string body = "{\"now\":\"" + format_time(now) + "\",\"call_summaries\":[";
@@ -103,7 +111,8 @@ HttpResponse SimService::truth(std::string_view query) {
         (!account.empty() && call->account_sid != account)) {
       continue;
     }
-    if (!first) body += ',';
+    if (!first)
+      body += ',';
     first = false;
     append_summary_json(body, *call, snapshot, "https://insights.twilio.com/v1/Voice/Summaries");
   }
@@ -113,13 +122,13 @@ HttpResponse SimService::truth(std::string_view query) {
 HttpResponse SimService::stats_response() const {
   std::string statuses;
   for (const auto& [status, count] : stats_.statuses) {
-    if (!statuses.empty()) statuses += ',';
+    if (!statuses.empty())
+      statuses += ',';
     statuses += "\"" + std::to_string(status) + "\":" + std::to_string(count);
   }
   return json_response(
-      200, "{\"api_requests\":" + std::to_string(stats_.api_requests) +
-               ",\"pages\":" + std::to_string(stats_.pages) +
-               ",\"summaries\":" + std::to_string(stats_.summaries) +
+      200, "{\"api_requests\":" + std::to_string(stats_.api_requests) + ",\"pages\":" +
+               std::to_string(stats_.pages) + ",\"summaries\":" + std::to_string(stats_.summaries) +
                ",\"cache_hits\":" + std::to_string(stats_.cache_hits) + ",\"statuses\":{" +
                statuses + "},\"rate_limited\":" + std::to_string(stats_.rate_limited) +
                ",\"retry_after_sent\":" + std::to_string(stats_.retry_after_sent) +

@@ -21,17 +21,19 @@ constexpr const char* kDefaultToken = "sim-auth-token";
 
 std::optional<Credential> parse_credential(const std::string& text, const std::string& fallback) {
   const std::size_t first = text.find(':');
-  if (first == std::string::npos || first == 0) return std::nullopt;
+  if (first == std::string::npos || first == 0)
+    return std::nullopt;
   const std::size_t second = text.find(':', first + 1);
   Credential credential;
   credential.username = text.substr(0, first);
-  credential.password = text.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                           : second - first - 1);
+  credential.password =
+      text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   credential.account_sid =
       second == std::string::npos
           ? (credential.username.starts_with("AC") ? credential.username : fallback)
           : text.substr(second + 1);
-  if (credential.password.empty()) return std::nullopt;
+  if (credential.password.empty())
+    return std::nullopt;
   return credential;
 }
 
@@ -96,7 +98,6 @@ int run_sim(int argc, char** argv) {
       time_filter == "end_time" ? TimeFilterField::end_time : TimeFilterField::start_time;
   service.fault_seed = fault_seed;
   service.token_secret = data.seed * 0x9e3779b97f4a7c15ull + 0x5eed;
-  service.scheme = plain_only ? "http" : "https";
   for (const auto& text : fault_texts) {
     for (const auto& problem : apply_fault_settings(service.faults, text)) {
       std::cerr << "insights-sim: --fault " << text << ": " << problem << "\n";
@@ -115,7 +116,8 @@ int run_sim(int argc, char** argv) {
     service.credentials.push_back({data.accounts.front(), kDefaultToken, data.accounts.front()});
   }
 
-  const SimTime real_now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const SimTime real_now =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   SimTime start = real_now;
   if (!start_text.empty()) {
     const auto parsed = parse_time_param(start_text, real_now);
@@ -137,7 +139,8 @@ int run_sim(int argc, char** argv) {
     main_listener.port = port;
     if (!plain_only) {
       const auto identity = make_tls_identity({"localhost"}, {"127.0.0.1", "::1"});
-      if (!ca_file.empty()) write_ca_file(identity, ca_file);
+      if (!ca_file.empty())
+        write_ca_file(identity, ca_file);
       main_listener.tls = make_server_tls_context(identity);
     }
     servers.push_back(std::make_unique<HttpServer>(io, main_listener, handler));
@@ -147,17 +150,21 @@ int run_sim(int argc, char** argv) {
       plain.port = *plain_port;
       servers.push_back(std::make_unique<HttpServer>(io, plain, handler));
     }
-    for (auto& server : servers) server->start();
-    if (!port_file.empty()) std::ofstream(port_file) << servers.front()->port() << "\n";
-    std::cout << "insights-sim listening on " << (plain_only ? "http" : "https") << "://"
-              << address << ":" << servers.front()->port();
-    if (plain_port) std::cout << " and http://" << address << ":" << servers.back()->port();
+    for (auto& server : servers)
+      server->start();
+    if (!port_file.empty())
+      std::ofstream(port_file) << servers.front()->port() << "\n";
+    std::cout << "insights-sim listening on " << (plain_only ? "http" : "https") << "://" << address
+              << ":" << servers.front()->port();
+    if (plain_port)
+      std::cout << " and http://" << address << ":" << servers.back()->port();
     std::cout << " (clock " << format_time(clock.now()) << ", speed " << speed << ", "
               << data.calls_per_hour << " calls/hour/account)" << std::endl;
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) {
-      for (auto& server : servers) server->stop();
+      for (auto& server : servers)
+        server->stop();
       io.stop();
     });
     io.run();

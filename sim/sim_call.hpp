@@ -13,6 +13,9 @@ namespace insights::sim {
 
 using SimTime = std::chrono::sys_seconds;  // sim-clock instants, UTC, second precision
 
+// Twilio keeps 30 days of call data: older calls are not served, by the list or by the truth.
+inline constexpr auto kRetention = std::chrono::days(30);
+
 struct SimCall {
   std::string call_sid;     // "CA" + 32 hex digits; encodes its generation hour (see CallStore)
   std::string account_sid;  // the parent account or one of its subaccounts
@@ -20,7 +23,7 @@ struct SimCall {
   std::string call_state;   // completed | busy | fail | noanswer | canceled | answered | ...
   std::string direction;    // inbound | outbound_api | outbound_dial | trunking_originating | ...
   std::optional<std::string> answered_by;  // AMD result; absent for most calls
-  std::string from_caller;  // E.164, "client:name" or "sip:..." as Twilio sends it
+  std::string from_caller;                 // E.164, "client:name" or "sip:..." as Twilio sends it
   std::string to_callee;
   std::optional<std::string> from_carrier, to_carrier;
   std::optional<std::string> from_country_code, to_country_code;
@@ -34,7 +37,7 @@ struct SimCall {
   SimTime partial_at;        // first visible in the API, as partial (minutes after end)
   SimTime complete_at;       // becomes complete (about 30 minutes after end)
   std::vector<SimTime> annotation_edits;  // after complete_at: the annotation changes
-  std::uint64_t shape_seed = 0;  // drives everything else the renderer draws
+  std::uint64_t shape_seed = 0;           // drives everything else the renderer draws
 };
 
 enum class Visibility { hidden, partial, complete };
@@ -47,6 +50,8 @@ struct CallSnapshot {
 
 CallSnapshot snapshot_at(const SimCall& call, SimTime now);
 
-inline bool abnormal_session(const SimCall& call) { return call.last_sip_response != 200; }
+inline bool abnormal_session(const SimCall& call) {
+  return call.last_sip_response != 200;
+}
 
 }  // namespace insights::sim

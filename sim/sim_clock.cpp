@@ -19,9 +19,13 @@ void SimClock::anchor(SimTime time) {
   anchor_real_ = real_();
 }
 
-void SimClock::set(SimTime time) { anchor(time); }
+void SimClock::set(SimTime time) {
+  anchor(time);
+}
 
-void SimClock::advance(std::chrono::seconds by) { anchor(now() + by); }
+void SimClock::advance(std::chrono::seconds by) {
+  anchor(now() + by);
+}
 
 void SimClock::set_speed(double speed) {
   anchor(now());

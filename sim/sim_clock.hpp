@@ -22,9 +22,9 @@ class SimClock {
   SimTime now() const;
   double speed() const { return speed_; }
 
-  void set(SimTime time);               // jump to `time`, keep the speed
+  void set(SimTime time);                 // jump to `time`, keep the speed
   void advance(std::chrono::seconds by);  // jump forward (or back, if negative)
-  void set_speed(double speed);          // 0 freezes; 1 is real time; 60 is a minute a second
+  void set_speed(double speed);           // 0 freezes; 1 is real time; 60 is a minute a second
 
  private:
   void anchor(SimTime time);

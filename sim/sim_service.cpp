@@ -17,7 +17,6 @@ namespace {
 constexpr std::string_view kListPath = "/v1/Voice/Summaries";
 constexpr std::string_view kVoicePrefix = "/v1/Voice/";
 constexpr std::string_view kSummarySuffix = "/Summary";
-constexpr auto kRetention = std::chrono::days(30);
 
 HttpResponse error_response(const TwilioError& error) {
   HttpResponse response;
@@ -25,7 +24,6 @@ HttpResponse error_response(const TwilioError& error) {
   response.body = twilio_error_body(error);
   return response;
 }
-
 
 // Counts a request as in flight for its account until destroyed.
 class InFlight {
@@ -50,15 +48,16 @@ SimService::SimService(CallStore& store, SimClock& clock, SimServiceOptions opti
     : store_(store), clock_(clock), options_(std::move(options)), dice_(options_.fault_seed) {}
 
 std::string SimService::base_url(const HttpRequest& request) const {
-  return options_.scheme + "://" + (request.host.empty() ? "localhost" : request.host);
+  return std::string(request.tls ? "https" : "http") + "://" +
+         (request.host.empty() ? "localhost" : request.host);
 }
 
 const Credential* SimService::authenticate(const HttpRequest& request) const {
   const auto presented = parse_basic_authorization(request.authorization);
-  if (!presented) return nullptr;
+  if (!presented)
+    return nullptr;
   for (const auto& credential : options_.credentials) {
-    if (credential.username == presented->username &&
-        credential.password == presented->password) {
+    if (credential.username == presented->username && credential.password == presented->password) {
       return &credential;
     }
   }
@@ -71,7 +70,8 @@ boost::asio::awaitable<HttpResponse> SimService::handle(HttpRequest request) {
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (path.starts_with("/_sim/")) co_return handle_admin(request, path, query);
+  if (path.starts_with("/_sim/"))
+    co_return handle_admin(request, path, query);
   co_return co_await handle_api(request, path, query);
 }
 
@@ -84,8 +84,8 @@ boost::asio::awaitable<HttpResponse> SimService::handle_api(const HttpRequest& r
   const bool is_single = path.starts_with(kVoicePrefix) && path.ends_with(kSummarySuffix) &&
                          path.size() > kVoicePrefix.size() + kSummarySuffix.size();
   if (request.method != "GET" || (!is_list && !is_single)) {
-    response = error_response({404, 20404,
-                               "The requested resource " + std::string(path) + " was not found"});
+    response = error_response(
+        {404, 20404, "The requested resource " + std::string(path) + " was not found"});
   } else if (const Credential* credential = authenticate(request); credential == nullptr) {
     response = error_response({401, 20003, "Authenticate"});
     response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Twilio API\"");
@@ -97,14 +97,13 @@ boost::asio::awaitable<HttpResponse> SimService::handle_api(const HttpRequest& r
       response = error_response({429, 20429, "Too Many Requests"});
       if (dice_.roll(faults.retry_after_fraction)) {
         ++stats_.retry_after_sent;
-        response.headers.emplace_back("Retry-After",
-                                      std::to_string(faults.retry_after_seconds));
+        response.headers.emplace_back("Retry-After", std::to_string(faults.retry_after_seconds));
       }
     } else {
       if (faults.latency_ms > 0 || faults.latency_jitter_ms > 0) {
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-        timer.expires_after(std::chrono::milliseconds(
-            faults.latency_ms + dice_.uniform(0, faults.latency_jitter_ms)));
+        timer.expires_after(std::chrono::milliseconds(faults.latency_ms +
+                                                      dice_.uniform(0, faults.latency_jitter_ms)));
         co_await timer.async_wait(boost::asio::use_awaitable);
       }
       if (dice_.roll(faults.server_error_rate)) {
@@ -117,7 +116,8 @@ boost::asio::awaitable<HttpResponse> SimService::handle_api(const HttpRequest& r
             kVoicePrefix.size(), path.size() - kVoicePrefix.size() - kSummarySuffix.size());
         response = single_summary(credential->account_sid, request, sid, query);
       }
-      if (response.status == 200) inject_body_faults(response);
+      if (response.status == 200)
+        inject_body_faults(response);
     }
   }
   ++stats_.statuses[response.status];
@@ -156,17 +156,20 @@ HttpResponse SimService::list_summaries(const std::string& account, const HttpRe
   }
 
   const auto parsed = parse_list_query(query_text, now);
-  if (const auto* error = std::get_if<TwilioError>(&parsed)) return error_response(*error);
+  if (const auto* error = std::get_if<TwilioError>(&parsed))
+    return error_response(*error);
   const ListContext context{account, now, options_.time_filter, base_url(request),
                             options_.token_secret};
   auto page = render_list_page(store_, context, std::get<ListQuery>(parsed));
-  if (const auto* error = std::get_if<TwilioError>(&page)) return error_response(*error);
+  if (const auto* error = std::get_if<TwilioError>(&page))
+    return error_response(*error);
 
   HttpResponse response;
   response.body = std::move(std::get<std::string>(page));
   ++stats_.pages;
   page_cache_.emplace_front(cache_key, response.body);
-  if (page_cache_.size() > options_.page_cache_entries) page_cache_.pop_back();
+  if (page_cache_.size() > options_.page_cache_entries)
+    page_cache_.pop_back();
   return response;
 }
 
@@ -188,9 +191,9 @@ HttpResponse SimService::single_summary(const std::string& account, const HttpRe
   const std::string state = query_param(query, "ProcessingState");
   if (state != "" && state != "completed" && state != "partial" && state != "all" &&
       state != "started") {
-    return error_response({400, 20001,
-                           "Invalid ProcessingState '" + state +
-                               "': expected completed, started, partial or all"});
+    return error_response(
+        {400, 20001,
+         "Invalid ProcessingState '" + state + "': expected completed, started, partial or all"});
   }
   if ((state.empty() || state == "completed") && snapshot.visibility != Visibility::complete) {
     return error_response({404, 17001, "Completed summary for this call wasn't found"});

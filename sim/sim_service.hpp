@@ -30,8 +30,8 @@
 namespace insights::sim {
 
 struct Credential {
-  std::string username;  // Account SID (AC...) or API key SID (SK...)
-  std::string password;  // auth token or API key secret
+  std::string username;     // Account SID (AC...) or API key SID (SK...)
+  std::string password;     // auth token or API key secret
   std::string account_sid;  // the account the credential acts for
 };
 
@@ -41,7 +41,6 @@ struct SimServiceOptions {
   FaultOptions faults;
   std::uint64_t fault_seed = 1;
   std::uint64_t token_secret = 0x5eed;
-  std::string scheme = "https";  // for absolute URLs in responses
   std::size_t page_cache_entries = 64;
 };
 
@@ -65,8 +64,8 @@ class SimService : public RequestHandler {
   FaultOptions& faults() { return options_.faults; }
 
  private:
-  boost::asio::awaitable<HttpResponse> handle_api(const HttpRequest& request,
-                                                  std::string_view path, std::string_view query);
+  boost::asio::awaitable<HttpResponse> handle_api(const HttpRequest& request, std::string_view path,
+                                                  std::string_view query);
   HttpResponse list_summaries(const std::string& account, const HttpRequest& request,
                               std::string_view query);
   HttpResponse single_summary(const std::string& account, const HttpRequest& request,

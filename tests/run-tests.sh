@@ -21,7 +21,8 @@ for pass in "${passes[@]}"; do
   dir=$(build_dir_for "$pass")
   flag=OFF; [ "$pass" = sanitized ] && flag=ON
   echo "run-tests: building ($pass) in $dir"
-  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_SANITIZE=$flag >/dev/null
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_SANITIZE=$flag \
+    -DINSIGHTS_BUILD_TESTS=ON >/dev/null
   cmake --build "$dir" -j "$jobs"
 done
 

@@ -7,8 +7,9 @@ namespace {
 
 TEST(FaultPlan, AppliesSettingsAndReportsBadOnes) {
   FaultOptions options;
-  EXPECT_TRUE(apply_fault_settings(options, "concurrency_cap=3&server_error_rate=0.25&latency_ms=300")
-                  .empty());
+  EXPECT_TRUE(
+      apply_fault_settings(options, "concurrency_cap=3&server_error_rate=0.25&latency_ms=300")
+          .empty());
   EXPECT_EQ(options.concurrency_cap, 3);
   EXPECT_DOUBLE_EQ(options.server_error_rate, 0.25);
   EXPECT_EQ(options.latency_ms, 300);

@@ -20,7 +20,8 @@ ListQuery parse_ok(std::string_view text) {
 
 TwilioError parse_error(std::string_view text) {
   auto parsed = parse_list_query(text, kNow);
-  if (auto* error = std::get_if<TwilioError>(&parsed)) return *error;
+  if (auto* error = std::get_if<TwilioError>(&parsed))
+    return *error;
   ADD_FAILURE() << text << " was accepted";
   return {};
 }
@@ -72,15 +73,24 @@ TEST(ListQuery, ReadsEveryFilterWithMultiValuesAndEncoding) {
 
 TEST(ListQuery, InvalidValuesAre400WithTheParameterNamed) {
   const std::pair<const char*, const char*> cases[] = {
-      {"PageSize=0", "PageSize"},          {"PageSize=1001", "PageSize"},
-      {"PageSize=ten", "PageSize"},        {"Page=-1", "Page"},
-      {"VerifiedCaller=True", "VerifiedCaller"}, {"HasTag=yes", "HasTag"},
-      {"AbnormalSession=1", "AbnormalSession"},  {"BrandedEnabled=", "BrandedEnabled"},
-      {"CallType=pstn", "CallType"},       {"CallType=sip,,client", "CallType"},
-      {"CallState=done", "CallState"},     {"Direction=outbound", "Direction"},
-      {"AnsweredBy=robot", "AnsweredBy"},  {"ProcessingState=complete", "ProcessingState"},
-      {"SortBy=created_time", "SortBy"},   {"Subaccount=AC123", "Subaccount"},
-      {"StartTime=yesterday", "StartTime"}, {"EndTime=2026-11-28", "EndTime"},
+      {"PageSize=0", "PageSize"},
+      {"PageSize=1001", "PageSize"},
+      {"PageSize=ten", "PageSize"},
+      {"Page=-1", "Page"},
+      {"VerifiedCaller=True", "VerifiedCaller"},
+      {"HasTag=yes", "HasTag"},
+      {"AbnormalSession=1", "AbnormalSession"},
+      {"BrandedEnabled=", "BrandedEnabled"},
+      {"CallType=pstn", "CallType"},
+      {"CallType=sip,,client", "CallType"},
+      {"CallState=done", "CallState"},
+      {"Direction=outbound", "Direction"},
+      {"AnsweredBy=robot", "AnsweredBy"},
+      {"ProcessingState=complete", "ProcessingState"},
+      {"SortBy=created_time", "SortBy"},
+      {"Subaccount=AC123", "Subaccount"},
+      {"StartTime=yesterday", "StartTime"},
+      {"EndTime=2026-11-28", "EndTime"},
       {"StartTime=1h&EndTime=2h", "EndTime"},
   };
   for (const auto& [text, name] : cases) {
@@ -106,8 +116,8 @@ TEST(ListQuery, FiltersMatchTheCallsFacts) {
   EXPECT_TRUE(matches_filters(parse_ok("CallType=carrier,sip&FromCountryCode=BR"), call,
                               Visibility::complete));
   EXPECT_FALSE(matches_filters(parse_ok("CallType=carrier"), call, Visibility::complete));
-  EXPECT_TRUE(matches_filters(parse_ok("FromCarrier=Telef%C3%B4nica+Brasil"), call,
-                              Visibility::complete));
+  EXPECT_TRUE(
+      matches_filters(parse_ok("FromCarrier=Telef%C3%B4nica+Brasil"), call, Visibility::complete));
   EXPECT_FALSE(matches_filters(parse_ok("ToCarrier=Twilio"), call, Visibility::complete));
   EXPECT_TRUE(matches_filters(parse_ok("AbnormalSession=true&VerifiedCaller=true"), call,
                               Visibility::complete));
@@ -116,8 +126,8 @@ TEST(ListQuery, FiltersMatchTheCallsFacts) {
   // A partial summary has no tags yet.
   EXPECT_FALSE(matches_filters(parse_ok("HasTag=true"), call, Visibility::partial));
   EXPECT_FALSE(matches_filters(parse_ok("AnsweredBy=human"), call, Visibility::complete));
-  EXPECT_TRUE(matches_filters(parse_ok("To=sip%3Aalice%40example.com"), call,
-                              Visibility::complete));
+  EXPECT_TRUE(
+      matches_filters(parse_ok("To=sip%3Aalice%40example.com"), call, Visibility::complete));
 }
 
 }  // namespace

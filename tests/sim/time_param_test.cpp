@@ -26,10 +26,10 @@ TEST(TimeParam, IsoFormsWithOffsetsAndFractions) {
 }
 
 TEST(TimeParam, RejectsWhatTheGrammarDoesNot) {
-  for (const char* bad : {"", "4", "h", "4x", "-4h", "4.5h", "2026-11-01", "2026-11-01T12:00:00",
-                          "2026-13-01T12:00:00Z", "2026-02-30T12:00:00Z", "2026-11-01T24:00:00Z",
-                          "2026-11-01 12:00:00Z", "2026-11-01T12:00:00Zjunk",
-                          "2026-11-01T12:00:00+2:00"}) {
+  for (const char* bad :
+       {"", "4", "h", "4x", "-4h", "4.5h", "2026-11-01", "2026-11-01T12:00:00",
+        "2026-13-01T12:00:00Z", "2026-02-30T12:00:00Z", "2026-11-01T24:00:00Z",
+        "2026-11-01 12:00:00Z", "2026-11-01T12:00:00Zjunk", "2026-11-01T12:00:00+2:00"}) {
     EXPECT_FALSE(parse_time_param(bad, kNow).has_value()) << bad;
   }
 }
