@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "sim/json_text.hpp"
+#include "sim/time_param.hpp"
 
 namespace insights::sim {
 namespace {
@@ -19,11 +20,6 @@ void append_digits(std::string& out, std::int64_t value) {
   char buffer[24];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, result.ptr);
-}
-
-void append_two_digits(std::string& out, unsigned value) {
-  out += static_cast<char>('0' + value / 10);
-  out += static_cast<char>('0' + value % 10);
 }
 
 }  // namespace
@@ -147,22 +143,9 @@ void JsonAppender::null() {
 
 void JsonAppender::time(SimTime instant) {
   before_value();
-  const auto day = std::chrono::floor<std::chrono::days>(instant);
-  const std::chrono::year_month_day date{day};
-  const std::chrono::hh_mm_ss clock{instant - day};
   out_ += '"';
-  append_digits(out_, static_cast<int>(date.year()));
-  out_ += '-';
-  append_two_digits(out_, static_cast<unsigned>(date.month()));
-  out_ += '-';
-  append_two_digits(out_, static_cast<unsigned>(date.day()));
-  out_ += 'T';
-  append_two_digits(out_, static_cast<unsigned>(clock.hours().count()));
-  out_ += ':';
-  append_two_digits(out_, static_cast<unsigned>(clock.minutes().count()));
-  out_ += ':';
-  append_two_digits(out_, static_cast<unsigned>(clock.seconds().count()));
-  out_ += "Z\"";
+  append_time(out_, instant);
+  out_ += '"';
 }
 
 }  // namespace insights::sim

@@ -1,7 +1,6 @@
 #include "sim/time_param.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 namespace insights::sim {
 namespace {
@@ -93,17 +92,35 @@ std::optional<SimTime> parse_time_param(std::string_view text, SimTime now) {
   return parse_relative(text, now);
 }
 
-std::string format_time(SimTime time) {
+void append_time(std::string& out, SimTime time) {
   const auto day = floor<days>(time);
   const year_month_day date{day};
   const hh_mm_ss clock{time - day};
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<long>(clock.hours().count()),
-                static_cast<long>(clock.minutes().count()),
-                static_cast<long long>(clock.seconds().count()));
-  return buffer;
+  auto two_digits = [&out](unsigned value) {
+    out += static_cast<char>('0' + value / 10);
+    out += static_cast<char>('0' + value % 10);
+  };
+  const int year_number = static_cast<int>(date.year());
+  two_digits(static_cast<unsigned>(year_number / 100));
+  two_digits(static_cast<unsigned>(year_number % 100));
+  out += '-';
+  two_digits(static_cast<unsigned>(date.month()));
+  out += '-';
+  two_digits(static_cast<unsigned>(date.day()));
+  out += 'T';
+  two_digits(static_cast<unsigned>(clock.hours().count()));
+  out += ':';
+  two_digits(static_cast<unsigned>(clock.minutes().count()));
+  out += ':';
+  two_digits(static_cast<unsigned>(clock.seconds().count()));
+  out += 'Z';
+}
+
+std::string format_time(SimTime time) {
+  std::string text;
+  text.reserve(20);
+  append_time(text, time);
+  return text;
 }
 
 }  // namespace insights::sim

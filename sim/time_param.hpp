@@ -18,4 +18,7 @@ std::optional<SimTime> parse_time_param(std::string_view text, SimTime now);
 // `2026-11-28T20:11:29Z`.
 std::string format_time(SimTime time);
 
+// Appends format_time(time) to `out` without a temporary (the renderer's hot path).
+void append_time(std::string& out, SimTime time);
+
 }  // namespace insights::sim

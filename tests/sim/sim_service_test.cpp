@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -45,7 +46,8 @@ std::string target_of(const std::string& url) {
 
 class SimServiceTest : public ::testing::Test {
  protected:
-  explicit SimServiceTest(int calls_per_hour = 60) {
+  explicit SimServiceTest(int calls_per_hour = 60,
+                          TimeFilterField time_filter = TimeFilterField::start_time) {
     GeneratorOptions data;
     data.seed = 7;
     data.calls_per_hour = calls_per_hour;
@@ -54,6 +56,7 @@ class SimServiceTest : public ::testing::Test {
     clock = std::make_unique<SimClock>(kStart, 0.0);
     SimServiceOptions options;
     options.credentials = {{kAccount, kToken, kAccount}};
+    options.time_filter = time_filter;
     service = std::make_unique<SimService>(*store, *clock, options);
 
     const auto identity = make_tls_identity({"localhost"}, {"127.0.0.1"});
@@ -106,6 +109,27 @@ class SimServiceTest : public ::testing::Test {
     return summaries;
   }
 
+  // Walks every page from `target`, returning the call_sids seen in order.
+  std::vector<std::string> walk_pages(std::string target,
+                                      const std::function<void(int)>& between_pages = {}) {
+    std::vector<std::string> seen;
+    for (int page = 0; !target.empty(); ++page) {
+      if (between_pages)
+        between_pages(page);
+      const HttpResult result = get(target);
+      EXPECT_EQ(result.status, 200) << result.body.substr(0, 200);
+      if (result.status != 200)
+        break;
+      const auto document = parse_json(result.body);
+      for (const auto& item : document["call_summaries"].GetArray()) {
+        seen.push_back(item["call_sid"].GetString());
+      }
+      const auto& next = document["meta"]["next_page_url"];
+      target = next.IsNull() ? "" : target_of(next.GetString());
+    }
+    return seen;
+  }
+
   boost::asio::io_context io;
   std::unique_ptr<CallStore> store;
   std::unique_ptr<SimClock> clock;
@@ -119,6 +143,11 @@ class SimServiceTest : public ::testing::Test {
 class BusySimTest : public SimServiceTest {
  protected:
   BusySimTest() : SimServiceTest(1000) {}
+};
+
+class EndTimeFilterSimTest : public SimServiceTest {
+ protected:
+  EndTimeFilterSimTest() : SimServiceTest(60, TimeFilterField::end_time) {}
 };
 
 TEST_F(BusySimTest, PagingThroughTenThousandSummariesReturnsEachExactlyOnce) {
@@ -359,6 +388,38 @@ TEST_F(SimServiceTest, TheTruthMatchesWhatTheApiReturns) {
   for (const auto& [sid, state] : expected)
     some_partial |= state == "partial";
   EXPECT_TRUE(some_partial) << "the last half hour should hold partial summaries";
+}
+
+TEST_F(SimServiceTest, CallsThatAppearWhilePagingAreSeenAfterTheCursor) {
+  // The last hour at kStart: some calls there are still hidden (they end later, or Twilio has
+  // not made their partial summary yet). Page slowly while the clock moves on.
+  const std::string target = "/v1/Voice/Summaries?StartTime=" + format_time(kStart - hours(1)) +
+                             "&EndTime=" + format_time(kStart) + "&ProcessingState=all&PageSize=3";
+  const auto at_start = truth(format_time(kStart - hours(1)), format_time(kStart));
+  const auto seen = walk_pages(target, [&](int page) {
+    if (page > 0)
+      admin("POST", "/_sim/clock?advance=120");
+  });
+  const auto later = truth(format_time(kStart - hours(1)), format_time(kStart));
+  EXPECT_GT(later.size(), at_start.size()) << "calls should have appeared meanwhile";
+  EXPECT_GT(seen.size(), at_start.size()) << "the walk should have seen some of them";
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size()) << "no call twice";
+  for (const auto& sid : seen)
+    EXPECT_TRUE(later.contains(sid)) << sid;
+}
+
+TEST_F(EndTimeFilterSimTest, WindowsApplyToEndTimeWhenConfigured) {
+  const SimTime from = kStart - hours(3), to = kStart - hours(2);
+  const auto seen = walk_pages("/v1/Voice/Summaries?StartTime=" + format_time(from) + "&EndTime=" +
+                               format_time(to) + "&ProcessingState=all&SortBy=end_time&PageSize=7");
+  std::set<std::string> expected;
+  for (const SimCall* call : store->calls_ending_in(from, to)) {
+    if (call->account_sid == kAccount)
+      expected.insert(call->call_sid);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);
+  EXPECT_EQ(seen.size(), expected.size());
 }
 
 TEST_F(SimServiceTest, ServerErrorsAndMalformedBodiesFireAtTheirRates) {
