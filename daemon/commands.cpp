@@ -69,7 +69,7 @@ int run_command(const Command& command) {
       config = load_config_file(*command.config_path);
   } catch (const ConfigError& error) {
     std::cerr << "insights-sync: " << error.what() << "\n";
-    return kExitUsage;
+    return kExitConfig;
   }
   setup_logging(command.log_level.value_or(config.log.level));
 

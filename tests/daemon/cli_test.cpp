@@ -118,11 +118,11 @@ TEST(Cli, PasswordInTheConnectionStringIsWarnedAboutAndNeverPrinted) {
   EXPECT_EQ(outcome.output.find("s3cr3t-Tok3n"), std::string::npos) << outcome.output;
 }
 
-TEST(Cli, BadConfigFileListsEveryProblemAndExitsWithUsage) {
+TEST(Cli, BadConfigFileListsEveryProblemAndExitsWithExConfig) {
   const std::string path =
       write_temp_file("bad.toml", "[database]\nurl = 1\n[log]\nlevel = \"chatty\"\n");
   const auto outcome = run_insights_sync("check-config --config " + quoted(path));
-  EXPECT_EQ(outcome.exit_code, kExitUsage) << outcome.output;
+  EXPECT_EQ(outcome.exit_code, kExitConfig) << outcome.output;
   EXPECT_NE(outcome.output.find("2 problems"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("database.url"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("log.level"), std::string::npos) << outcome.output;
