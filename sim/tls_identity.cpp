@@ -15,24 +15,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "sim/openssl_handles.hpp"
+
 namespace insights::sim {
 namespace {
-
-// Owning pointers for OpenSSL objects: each type frees with its own function.
-template <auto free_function>
-struct OpenSslDeleter {
-  template <typename T>
-  void operator()(T* object) const {
-    free_function(object);
-  }
-};
-using PrivateKey = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
-using Certificate = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
-using Extension = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION_free>>;
-using BigNumber = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
-using MemoryBio = std::unique_ptr<BIO, OpenSslDeleter<BIO_free>>;
-using GeneralName = std::unique_ptr<GENERAL_NAME, OpenSslDeleter<GENERAL_NAME_free>>;
-using GeneralNames = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
 
 constexpr long kBackdateSeconds = 60 * 60;  // tolerate clocks a little behind ours
 constexpr int kValidityDays = 10 * 365;

@@ -17,21 +17,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/openssl_handles.hpp"
+
 namespace insights::sim {
 namespace {
 
-template <auto free_function>
-struct OpenSslDeleter {
-  template <typename T>
-  void operator()(T* object) const {
-    free_function(object);
-  }
-};
-using Certificate = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
-using PrivateKey = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
-using Store = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
-using StoreContext = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
-using Bio = std::unique_ptr<BIO, OpenSslDeleter<BIO_free>>;
+using Store = CertificateStore;
+using StoreContext = CertificateStoreContext;
+using Bio = MemoryBio;
 
 Bio memory_bio(const std::string& pem) {
   return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
