@@ -105,7 +105,6 @@ std::chrono::milliseconds deadline_of(ExchangeStep step, const HttpClientOptions
 
 // What went wrong while writing a request or reading a response.
 TransportFailure classify_exchange_error(const beast::error_code& error) {
-  static const auto& http_errors = http::make_error_code(http::error::bad_version).category();
   if (error == http::error::body_limit) {
     return TransportFailure::body_too_large;
   }
@@ -117,10 +116,7 @@ TransportFailure classify_exchange_error(const beast::error_code& error) {
       error == asio::error::eof || error == ssl::error::stream_truncated) {
     return TransportFailure::closed_early;
   }
-  if (error.category() == http_errors) {
-    return TransportFailure::protocol;
-  }
-  return TransportFailure::protocol;  // e.g. a TLS record that does not decrypt
+  return TransportFailure::protocol;  // a malformed response, or a TLS record that won't decrypt
 }
 
 }  // namespace
