@@ -9,17 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/summary_filters.hpp"
 #include "core/utc_time.hpp"
 
 namespace insights {
-
-// The list filters a source may set (the ones insights-sim implements). Empty = no filter.
-struct SummaryFilters {
-  std::vector<std::string> from, to, from_carrier, to_carrier, from_country_code, to_country_code,
-      call_type, call_state, direction, answered_by;
-  std::optional<bool> verified_caller, has_tag, abnormal_session, branded_enabled;
-  std::optional<std::string> subaccount;  // AC… of a subaccount
-};
 
 enum class ProcessingStateParam { completed, partial, all };
 enum class SortByParam { start_time, end_time };

@@ -7,6 +7,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/source_config_reader.hpp"
+#include "core/toml_table_reader.hpp"
+
 namespace insights {
 namespace {
 
@@ -21,50 +24,15 @@ std::string join_problems(const std::string& origin, const std::vector<std::stri
 const std::set<std::string, std::less<>> kLogLevels = {"trace", "debug",    "info", "warn",
                                                        "error", "critical", "off"};
 
-// Reads one table's keys into the options, recording every problem instead of stopping.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string prefix, std::vector<std::string>& problems)
-      : table_(table), prefix_(std::move(prefix)), problems_(problems) {}
-
-  std::optional<std::string> string(std::string_view key) {
-    known_.insert(std::string(key));
-    const toml::node* node = table_.get(key);
-    if (node == nullptr)
-      return std::nullopt;
-    if (const auto* value = node->as_string())
-      return value->get();
-    problems_.push_back(path(key) + " must be a string");
-    return std::nullopt;
-  }
-
-  // Reports keys the caller never asked for: typos must not be silently ignored.
-  void reject_unknown_keys() {
-    for (const auto& [key, node] : table_) {
-      if (!known_.contains(std::string(key.str()))) {
-        problems_.push_back("unknown key " + path(key.str()));
-      }
-    }
-  }
-
- private:
-  std::string path(std::string_view key) const { return prefix_ + std::string(key); }
-
-  const toml::table& table_;
-  std::string prefix_;
-  std::vector<std::string>& problems_;
-  std::set<std::string, std::less<>> known_;
-};
-
 void read_database(const toml::table& table, AppConfig& config,
                    std::vector<std::string>& problems) {
-  TableReader reader(table, "database.", problems);
+  TomlTableReader reader(table, "database.", problems);
   config.database.url = reader.string("url");
   reader.reject_unknown_keys();
 }
 
 void read_log(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
-  TableReader reader(table, "log.", problems);
+  TomlTableReader reader(table, "log.", problems);
   if (auto level = reader.string("level")) {
     if (kLogLevels.contains(*level)) {
       config.log.level = *level;
@@ -76,6 +44,33 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
     }
   }
   reader.reject_unknown_keys();
+}
+
+// `[[source]]`: an array of tables (a single [source] table is accepted too).
+void read_sources(const toml::table& root, AppConfig& config, std::vector<std::string>& problems) {
+  const toml::node* node = root.get("source");
+  if (node == nullptr)
+    return;
+  std::vector<const toml::table*> tables;
+  if (const auto* table = node->as_table()) {
+    tables.push_back(table);
+  } else if (const auto* array = node->as_array();
+             array != nullptr && array->is_array_of_tables()) {
+    for (const auto& element : *array)
+      tables.push_back(element.as_table());
+  } else {
+    problems.push_back("\"source\" must be [[source]] tables");
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const std::string prefix = "source[" + std::to_string(i + 1) + "].";
+    SourceOptions source = read_source_table(*tables[i], prefix, problems);
+    if (!source.name.empty() && !names.insert(source.name).second) {
+      problems.push_back(prefix + "name \"" + source.name + "\" is used by another source");
+    }
+    config.sources.push_back(std::move(source));
+  }
 }
 
 }  // namespace
@@ -96,10 +91,13 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
 
   AppConfig config;
   std::vector<std::string> problems;
+  read_sources(root, config, problems);
   using Reader = void (*)(const toml::table&, AppConfig&, std::vector<std::string>&);
   const std::pair<std::string_view, Reader> sections[] = {{"database", read_database},
                                                           {"log", read_log}};
   for (const auto& [key, node] : root) {
+    if (key.str() == "source")
+      continue;  // read above
     const auto* section = std::find_if(std::begin(sections), std::end(sections),
                                        [&](const auto& s) { return s.first == key.str(); });
     if (section == std::end(sections)) {

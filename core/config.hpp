@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/source_config.hpp"
+
 namespace insights {
 
 struct DatabaseOptions {
@@ -28,6 +30,7 @@ struct LogOptions {
 struct AppConfig {
   DatabaseOptions database;
   LogOptions log;
+  std::vector<SourceOptions> sources;  // [[source]] tables, in file order; names unique
 };
 
 class ConfigError : public std::runtime_error {

@@ -52,6 +52,29 @@ int run_daemon(const std::string& conninfo) {
   return kExitNotImplemented;
 }
 
+// The file parsed; now check what only the environment can tell: every source's secret.
+int check_config(const Command& command, const AppConfig& config) {
+  std::vector<std::string> problems;
+  for (const auto& source : config.sources) {
+    try {
+      load_source_secret(source);
+    } catch (const ConfigError& error) {
+      for (const auto& problem : error.problems()) {
+        problems.push_back("source \"" + source.name + "\": " + problem);
+      }
+    }
+  }
+  if (!problems.empty()) {
+    std::cerr << "insights-sync: "
+              << ConfigError(command.config_path.value_or("configuration"), problems).what()
+              << "\n";
+    return kExitConfig;
+  }
+  spdlog::info("configuration is valid: {} source{}, database from {}", config.sources.size(),
+               config.sources.size() == 1 ? "" : "s", database_origin(command, config));
+  return kExitOk;
+}
+
 int exit_code_for(const SyncError& error) {
   if (dynamic_cast<const SchemaMismatchError*>(&error) != nullptr)
     return kExitSchemaMismatch;
@@ -85,8 +108,7 @@ int run_command(const Command& command) {
   try {
     switch (command.name) {
       case CommandName::check_config:
-        spdlog::info("configuration is valid; database from {}", database_origin(command, config));
-        return kExitOk;
+        return check_config(command, config);
       case CommandName::migrate:
         return migrate(conninfo);
       case CommandName::run:

@@ -128,6 +128,38 @@ TEST(Cli, BadConfigFileListsEveryProblemAndExitsWithExConfig) {
   EXPECT_NE(outcome.output.find("log.level"), std::string::npos) << outcome.output;
 }
 
+TEST(Cli, CheckConfigLoadsEverySourcesSecret) {
+  const std::string path = write_temp_file("sources.toml", R"(
+[[source]]
+name = "main"
+account_sid = "AC00000000000000000000000000000001"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+[[source]]
+name = "other"
+account_sid = "AC00000000000000000000000000000002"
+secret_file = "/nonexistent/secret"
+)");
+  const auto missing =
+      run_insights_sync("check-config --config " + quoted(path), "-u INSIGHTS_TEST_TWILIO_TOKEN");
+  EXPECT_EQ(missing.exit_code, kExitConfig) << missing.output;
+  EXPECT_NE(missing.output.find("INSIGHTS_TEST_TWILIO_TOKEN"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("source \"other\": cannot read secret_file /nonexistent/secret"),
+            std::string::npos)
+      << missing.output;
+
+  const std::string secret_file = write_temp_file("secret", "s3cr3t-v4lue\n");
+  std::string config = R"([[source]]
+name = "main"
+account_sid = "AC00000000000000000000000000000001"
+secret_file = ")" + secret_file +
+                       "\"\n";
+  const auto good = run_insights_sync("check-config --config " +
+                                      quoted(write_temp_file("good-sources.toml", config)));
+  EXPECT_EQ(good.exit_code, kExitOk) << good.output;
+  EXPECT_NE(good.output.find("1 source"), std::string::npos) << good.output;
+  EXPECT_EQ(good.output.find("s3cr3t-v4lue"), std::string::npos) << good.output;
+}
+
 TEST(Cli, GoodConfigFileChecksOut) {
   const std::string path = write_temp_file("good.toml", "[log]\nlevel = \"warn\"\n");
   const auto outcome = run_insights_sync("check-config --log-level info --config " + quoted(path));

@@ -1,0 +1,165 @@
+#include "core/source_config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "core/config.hpp"
+#include "core/source_config_reader.hpp"
+#include "core/toml_table_reader.hpp"
+
+namespace insights {
+namespace {
+
+constexpr std::array kCallTypes = {"carrier", "sip", "trunking", "client", "whatsapp"};
+constexpr std::array kCallStates = {"ringing",  "completed", "busy",     "fail",
+                                    "noanswer", "canceled",  "answered", "undialed"};
+constexpr std::array kDirections = {"outbound_api", "outbound_dial", "inbound",
+                                    "trunking_originating", "trunking_terminating"};
+constexpr std::array kAnsweredBy = {"unknown",
+                                    "machine_start",
+                                    "machine_end_beep",
+                                    "machine_end_silence",
+                                    "machine_end_other",
+                                    "human",
+                                    "fax"};
+
+bool is_sid(std::string_view value, std::string_view prefix) {
+  return value.size() == 34 && value.starts_with(prefix) &&
+         std::all_of(value.begin() + 2, value.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+bool is_name(std::string_view value) {
+  return !value.empty() && value.size() <= 64 &&
+         std::all_of(value.begin(), value.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+         });
+}
+
+template <std::size_t N>
+std::vector<std::string> enum_list(TomlTableReader& reader, std::string_view key,
+                                   const std::array<const char*, N>& allowed) {
+  auto values = reader.string_list(key);
+  for (const auto& value : values) {
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+      std::string expected;
+      for (const char* option : allowed)
+        expected += std::string(expected.empty() ? "" : ", ") + option;
+      reader.problem(key, "has unknown value \"" + value + "\" (expected " + expected + ")");
+    }
+  }
+  return values;
+}
+
+SummaryFilters read_filters(const toml::table& table, const std::string& prefix,
+                            std::vector<std::string>& problems) {
+  TomlTableReader reader(table, prefix, problems);
+  SummaryFilters filters;
+  filters.from = reader.string_list("from");
+  filters.to = reader.string_list("to");
+  filters.from_carrier = reader.string_list("from_carrier");
+  filters.to_carrier = reader.string_list("to_carrier");
+  filters.from_country_code = reader.string_list("from_country_code");
+  filters.to_country_code = reader.string_list("to_country_code");
+  filters.call_type = enum_list(reader, "call_type", kCallTypes);
+  filters.call_state = enum_list(reader, "call_state", kCallStates);
+  filters.direction = enum_list(reader, "direction", kDirections);
+  filters.answered_by = enum_list(reader, "answered_by", kAnsweredBy);
+  filters.verified_caller = reader.boolean("verified_caller");
+  filters.has_tag = reader.boolean("has_tag");
+  filters.abnormal_session = reader.boolean("abnormal_session");
+  filters.branded_enabled = reader.boolean("branded_enabled");
+  filters.subaccount = reader.string("subaccount");
+  if (filters.subaccount && !is_sid(*filters.subaccount, "AC")) {
+    reader.problem("subaccount", "must be an Account SID (AC followed by 32 hex digits)");
+  }
+  reader.reject_unknown_keys();
+  return filters;
+}
+
+}  // namespace
+
+SourceOptions read_source_table(const toml::table& table, const std::string& prefix,
+                                std::vector<std::string>& problems) {
+  TomlTableReader reader(table, prefix, problems);
+  SourceOptions source;
+  source.name = reader.string("name").value_or("");
+  if (!is_name(source.name)) {
+    reader.problem("name", "is required: letters, digits, '_' or '-', at most 64 characters");
+  }
+  source.account_sid = reader.string("account_sid").value_or("");
+  if (!is_sid(source.account_sid, "AC")) {
+    reader.problem("account_sid", "is required: AC followed by 32 hex digits");
+  }
+  source.api_key_sid = reader.string("api_key_sid");
+  if (source.api_key_sid && !is_sid(*source.api_key_sid, "SK")) {
+    reader.problem("api_key_sid", "must be an API key SID (SK followed by 32 hex digits)");
+  }
+  source.secret_env = reader.string("secret_env");
+  source.secret_file = reader.string("secret_file");
+  if (source.secret_env.has_value() == source.secret_file.has_value()) {
+    problems.push_back(prefix + "secret_env or " + prefix +
+                       "secret_file: set exactly one (the secret itself never goes in this file)");
+  }
+  if (auto url = reader.string("api_url")) {
+    if (!url->starts_with("https://") && !url->starts_with("http://")) {
+      reader.problem("api_url", "must start with https:// (or http:// for a local simulator)");
+    }
+    source.api_url = *url;
+  }
+  source.ca_file = reader.string("ca_file");
+  if (auto concurrency = reader.integer("concurrency")) {
+    if (*concurrency < 1 || *concurrency > 64) {
+      reader.problem("concurrency", "must be from 1 to 64");
+    } else {
+      source.concurrency = static_cast<int>(*concurrency);
+    }
+  }
+  if (const toml::table* filters = reader.table("filters")) {
+    source.filters = read_filters(*filters, prefix + "filters.", problems);
+  }
+  reader.reject_unknown_keys();
+  return source;
+}
+
+std::string load_source_secret(const SourceOptions& source, const EnvironmentLookup& environment) {
+  const std::string origin = "source \"" + source.name + "\"";
+  std::string secret;
+  if (source.secret_env) {
+    const char* value = environment(source.secret_env->c_str());
+    if (value == nullptr || *value == '\0') {
+      throw ConfigError(origin, {"the environment variable " + *source.secret_env +
+                                 " (secret_env) is not set or empty"});
+    }
+    secret = value;
+  } else if (source.secret_file) {
+    std::string path = *source.secret_file;
+    constexpr std::string_view kCredentials = "$CREDENTIALS_DIRECTORY/";
+    if (path.starts_with(kCredentials)) {
+      const char* directory = environment("CREDENTIALS_DIRECTORY");
+      if (directory == nullptr) {
+        throw ConfigError(origin, {"secret_file uses $CREDENTIALS_DIRECTORY, which is not set "
+                                   "(is LoadCredential= in the systemd unit?)"});
+      }
+      path = std::string(directory) + "/" + path.substr(kCredentials.size());
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      throw ConfigError(origin, {"cannot read secret_file " + path});
+    std::ostringstream text;
+    text << in.rdbuf();
+    secret = text.str();
+  } else {
+    throw ConfigError(origin, {"no secret_env or secret_file"});
+  }
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
+    secret.pop_back();
+  if (secret.empty())
+    throw ConfigError(origin, {"the secret is empty"});
+  return secret;
+}
+
+}  // namespace insights

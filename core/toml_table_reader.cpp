@@ -1,0 +1,82 @@
+#include "core/toml_table_reader.hpp"
+
+namespace insights {
+
+const toml::node* TomlTableReader::find(std::string_view key) {
+  known_.insert(std::string(key));
+  return table_.get(key);
+}
+
+std::optional<std::string> TomlTableReader::string(std::string_view key) {
+  const toml::node* node = find(key);
+  if (node == nullptr)
+    return std::nullopt;
+  if (const auto* value = node->as_string())
+    return value->get();
+  problem(key, "must be a string");
+  return std::nullopt;
+}
+
+std::optional<bool> TomlTableReader::boolean(std::string_view key) {
+  const toml::node* node = find(key);
+  if (node == nullptr)
+    return std::nullopt;
+  if (const auto* value = node->as_boolean())
+    return value->get();
+  problem(key, "must be true or false");
+  return std::nullopt;
+}
+
+std::optional<long long> TomlTableReader::integer(std::string_view key) {
+  const toml::node* node = find(key);
+  if (node == nullptr)
+    return std::nullopt;
+  if (const auto* value = node->as_integer())
+    return value->get();
+  problem(key, "must be an integer");
+  return std::nullopt;
+}
+
+std::vector<std::string> TomlTableReader::string_list(std::string_view key) {
+  const toml::node* node = find(key);
+  if (node == nullptr)
+    return {};
+  if (const auto* value = node->as_string())
+    return {value->get()};
+  std::vector<std::string> values;
+  const auto* array = node->as_array();
+  if (array != nullptr) {
+    for (const auto& element : *array) {
+      const auto* text = element.as_string();
+      if (text == nullptr) {
+        array = nullptr;
+        break;
+      }
+      values.push_back(text->get());
+    }
+  }
+  if (array == nullptr) {
+    problem(key, "must be a string or an array of strings");
+    return {};
+  }
+  return values;
+}
+
+const toml::table* TomlTableReader::table(std::string_view key) {
+  const toml::node* node = find(key);
+  if (node == nullptr)
+    return nullptr;
+  if (const auto* value = node->as_table())
+    return value;
+  problem(key, "must be a table");
+  return nullptr;
+}
+
+void TomlTableReader::reject_unknown_keys() {
+  for (const auto& [key, node] : table_) {
+    if (!known_.contains(std::string(key.str())))
+      problems_.push_back("unknown key " + path(key.str()));
+  }
+}
+
+}  // namespace insights
