@@ -31,8 +31,11 @@ int run_command_line(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, then exit");
   auto* run = app.add_subcommand("run", "Run the sync daemon (checks the schema first)");
   auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
+  // The common options belong to the program, so they may come before the command
+  // (`insights-sync --config FILE run`); fallthrough lets them follow it too.
+  add_common(&app);
   for (auto* subcommand : {migrate, run, check})
-    add_common(subcommand);
+    subcommand->fallthrough();
 
   try {
     app.parse(argc, argv);

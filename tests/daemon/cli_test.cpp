@@ -164,6 +164,8 @@ TEST(Cli, GoodConfigFileChecksOut) {
   const std::string path = write_temp_file("good.toml", "[log]\nlevel = \"warn\"\n");
   const auto outcome = run_insights_sync("check-config --log-level info --config " + quoted(path));
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
+  const auto before = run_insights_sync("--config " + quoted(path) + " check-config");
+  EXPECT_EQ(before.exit_code, kExitOk) << before.output;
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
 }
 
