@@ -10,6 +10,7 @@
 #include "api/json_dom.hpp"
 #include "api/page_parser.hpp"
 #include "core/content_hash.hpp"
+#include "core/twilio_vocabulary.hpp"
 
 namespace insights {
 namespace {
@@ -120,16 +121,6 @@ struct ItemContext {
   }
 };
 
-bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// ^CA[0-9a-fA-F]{32}$
-bool is_call_sid(std::string_view text) {
-  return text.size() == 34 && text[0] == 'C' && text[1] == 'A' &&
-         std::all_of(text.begin() + 2, text.end(), is_hex_digit);
-}
-
 std::string read_call_sid(const Value* value, const ItemContext& context) {
   if (value == nullptr) {
     context.fail("call_sid is missing");
@@ -138,7 +129,7 @@ std::string read_call_sid(const Value* value, const ItemContext& context) {
     context.fail_type("call_sid", "a string", *value);
   }
   const std::string_view call_sid = string_of(*value);
-  if (!is_call_sid(call_sid)) {
+  if (!is_twilio_sid(call_sid, "CA")) {
     context.fail("call_sid must match ^CA[0-9a-fA-F]{32}$, got " + quoted_excerpt(call_sid));
   }
   return std::string(call_sid);

@@ -9,28 +9,10 @@
 #include "core/config.hpp"
 #include "core/source_config_reader.hpp"
 #include "core/toml_table_reader.hpp"
+#include "core/twilio_vocabulary.hpp"
 
 namespace insights {
 namespace {
-
-constexpr std::array kCallTypes = {"carrier", "sip", "trunking", "client", "whatsapp"};
-constexpr std::array kCallStates = {"ringing",  "completed", "busy",     "fail",
-                                    "noanswer", "canceled",  "answered", "undialed"};
-constexpr std::array kDirections = {"outbound_api", "outbound_dial", "inbound",
-                                    "trunking_originating", "trunking_terminating"};
-constexpr std::array kAnsweredBy = {"unknown",
-                                    "machine_start",
-                                    "machine_end_beep",
-                                    "machine_end_silence",
-                                    "machine_end_other",
-                                    "human",
-                                    "fax"};
-
-bool is_sid(std::string_view value, std::string_view prefix) {
-  return value.size() == 34 && value.starts_with(prefix) &&
-         std::all_of(value.begin() + 2, value.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
 
 bool is_name(std::string_view value) {
   return !value.empty() && value.size() <= 64 &&
@@ -39,16 +21,13 @@ bool is_name(std::string_view value) {
          });
 }
 
-template <std::size_t N>
 std::vector<std::string> enum_list(TomlTableReader& reader, std::string_view key,
-                                   const std::array<const char*, N>& allowed) {
+                                   std::span<const std::string_view> allowed) {
   auto values = reader.string_list(key);
   for (const auto& value : values) {
-    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-      std::string expected;
-      for (const char* option : allowed)
-        expected += std::string(expected.empty() ? "" : ", ") + option;
-      reader.problem(key, "has unknown value \"" + value + "\" (expected " + expected + ")");
+    if (!is_one_of(allowed, value)) {
+      reader.problem(key,
+                     "has unknown value \"" + value + "\" (expected " + list_of(allowed) + ")");
     }
   }
   return values;
@@ -67,13 +46,13 @@ SummaryFilters read_filters(const toml::table& table, const std::string& prefix,
   filters.call_type = enum_list(reader, "call_type", kCallTypes);
   filters.call_state = enum_list(reader, "call_state", kCallStates);
   filters.direction = enum_list(reader, "direction", kDirections);
-  filters.answered_by = enum_list(reader, "answered_by", kAnsweredBy);
+  filters.answered_by = enum_list(reader, "answered_by", kAnsweredByValues);
   filters.verified_caller = reader.boolean("verified_caller");
   filters.has_tag = reader.boolean("has_tag");
   filters.abnormal_session = reader.boolean("abnormal_session");
   filters.branded_enabled = reader.boolean("branded_enabled");
   filters.subaccount = reader.string("subaccount");
-  if (filters.subaccount && !is_sid(*filters.subaccount, "AC")) {
+  if (filters.subaccount && !is_twilio_sid(*filters.subaccount, "AC")) {
     reader.problem("subaccount", "must be an Account SID (AC followed by 32 hex digits)");
   }
   reader.reject_unknown_keys();
@@ -91,11 +70,11 @@ SourceOptions read_source_table(const toml::table& table, const std::string& pre
     reader.problem("name", "is required: letters, digits, '_' or '-', at most 64 characters");
   }
   source.account_sid = reader.string("account_sid").value_or("");
-  if (!is_sid(source.account_sid, "AC")) {
+  if (!is_twilio_sid(source.account_sid, "AC")) {
     reader.problem("account_sid", "is required: AC followed by 32 hex digits");
   }
   source.api_key_sid = reader.string("api_key_sid");
-  if (source.api_key_sid && !is_sid(*source.api_key_sid, "SK")) {
+  if (source.api_key_sid && !is_twilio_sid(*source.api_key_sid, "SK")) {
     reader.problem("api_key_sid", "must be an API key SID (SK followed by 32 hex digits)");
   }
   source.secret_env = reader.string("secret_env");

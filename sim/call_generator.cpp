@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/twilio_vocabulary.hpp"
 #include "sim/call_parties.hpp"
 #include "sim/payload_shape.hpp"
 #include "sim/seeded_random.hpp"
@@ -174,10 +175,7 @@ std::vector<std::string> generator_option_problems(const GeneratorOptions& optio
     problems.push_back("accounts must list 1..65536 account SIDs");
   }
   for (const auto& sid : options.accounts) {
-    const bool well_formed =
-        sid.size() == 34 && sid.starts_with("AC") &&
-        sid.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
-    if (!well_formed)
+    if (!is_twilio_sid(sid, "AC"))
       problems.push_back("account SID '" + sid + "' is not AC + 32 hex digits");
   }
   if (options.subaccounts_per_account < 0 || options.subaccounts_per_account > 1000) {

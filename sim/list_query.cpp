@@ -8,23 +8,11 @@
 #include <functional>
 #include <map>
 
+#include "core/twilio_vocabulary.hpp"
 #include "sim/time_param.hpp"
 
 namespace insights::sim {
 namespace {
-
-constexpr std::array kCallTypes = {"carrier", "sip", "trunking", "client", "whatsapp"};
-constexpr std::array kCallStates = {"ringing",  "completed", "busy",     "fail",
-                                    "noanswer", "canceled",  "answered", "undialed"};
-constexpr std::array kDirections = {"outbound_api", "outbound_dial", "inbound",
-                                    "trunking_originating", "trunking_terminating"};
-constexpr std::array kAnsweredBy = {"unknown",
-                                    "machine_start",
-                                    "machine_end_beep",
-                                    "machine_end_silence",
-                                    "machine_end_other",
-                                    "human",
-                                    "fax"};
 
 TwilioError invalid(std::string_view name, std::string_view value, std::string_view expected) {
   return {
@@ -43,17 +31,13 @@ std::vector<std::string> split_commas(std::string_view value) {
   return parts;
 }
 
-template <std::size_t N>
 std::optional<TwilioError> enum_list(std::string_view name, std::string_view value,
-                                     const std::array<const char*, N>& allowed,
+                                     std::span<const std::string_view> allowed,
                                      std::vector<std::string>& out) {
   out = split_commas(value);
   for (const auto& part : out) {
-    if (std::find(allowed.begin(), allowed.end(), part) == allowed.end()) {
-      std::string expected = "expected one or more of";
-      for (const char* option : allowed)
-        expected += std::string(" ") + option;
-      return invalid(name, value, expected);
+    if (!is_one_of(allowed, part)) {
+      return invalid(name, value, "expected one or more of " + list_of(allowed));
     }
   }
   return std::nullopt;
@@ -82,11 +66,6 @@ std::optional<TwilioError> integer(std::string_view name, std::string_view value
   }
   out = parsed;
   return std::nullopt;
-}
-
-bool is_account_sid(std::string_view value) {
-  return value.size() == 34 && value.starts_with("AC") &&
-         std::all_of(value.begin() + 2, value.end(), [](char c) { return std::isxdigit(c); });
 }
 
 bool any_of_or_empty(const std::vector<std::string>& wanted, std::string_view actual) {
@@ -158,11 +137,11 @@ std::variant<ListQuery, TwilioError> parse_list_query(std::string_view query_tex
        }},
       {"AnsweredBy",
        [&](std::string_view name, std::string_view value) {
-         return enum_list(name, value, kAnsweredBy, query.answered_by);
+         return enum_list(name, value, kAnsweredByValues, query.answered_by);
        }},
       {"Subaccount",
        [&](std::string_view name, std::string_view value) -> std::optional<TwilioError> {
-         if (!is_account_sid(value))
+         if (!is_twilio_sid(value, "AC"))
            return invalid(name, value, "expected an Account SID");
          query.subaccount = std::string(value);
          return std::nullopt;

@@ -47,7 +47,7 @@ struct SimServiceOptions {
 struct SimStats {
   std::uint64_t api_requests = 0;
   std::uint64_t pages = 0;      // list pages served (200)
-  std::uint64_t summaries = 0;  // summaries in those pages and single fetches
+  std::uint64_t summaries = 0;  // single summaries served (GET /v1/Voice/{CallSid}/Summary)
   std::uint64_t cache_hits = 0;
   std::map<int, std::uint64_t> statuses;  // API responses by HTTP status
   std::uint64_t rate_limited = 0, retry_after_sent = 0, server_errors = 0, resets = 0,
