@@ -40,10 +40,14 @@ class ApiError : public SyncError {
   bool restarts_pass() const { return code_ == 21481; }
   // The single-summary endpoint has no completed summary yet (17001).
   bool not_complete_yet() const { return code_ == 17001; }
+  // The server's Retry-After, when it sent one (a floor for the backoff delay).
+  std::optional<std::chrono::seconds> retry_after() const { return retry_after_; }
+  void set_retry_after(std::optional<std::chrono::seconds> delay) { retry_after_ = delay; }
 
  private:
   int status_;
   std::optional<int> code_;
+  std::optional<std::chrono::seconds> retry_after_;
 };
 
 enum class ApiEndpoint { list, single_summary };

@@ -1,5 +1,6 @@
 # Writes a C++ file holding every migration (version, name, SQL text) for the migration runner.
-# Input: FILES (sorted list of schema/NNNN_name.sql), OUTPUT (the .cpp to write).
+# Input: FILES (sorted schema/NNNN_name.sql paths separated by ","), OUTPUT (the .cpp to write).
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "// Generated from schema/*.sql by cmake/EmbedMigrations.cmake. Do not edit.\n")
 string(APPEND body "#include \"schema/embedded_migrations.hpp\"\n\nnamespace insights {\n\n")
 string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n")

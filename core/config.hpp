@@ -4,15 +4,27 @@
 // The loader is strict: unknown tables and keys, wrong types and bad values are all reported
 // together in one ConfigError, so a user fixes a file in one round instead of one error per
 // restart. Every option has a default; an empty file is a valid config.
+//
+// Environment overrides (for containers and systemd Environment=) replace single keys before
+// validation, so they are checked exactly like the file:
+//   INSIGHTS__<TABLE>__<KEY>                    e.g. INSIGHTS__SYNC__WINDOW_MINUTES=30
+//   INSIGHTS__SOURCE__<NAME>__<KEY>             a key of the [[source]] named <NAME>
+//   INSIGHTS__SOURCE__<NAME>__FILTERS__<KEY>    a key of that source's [source.filters]
+// Names match case-insensitively ('-' in a source name matches '_'). A value is read as a TOML
+// value when it parses as one (30, true, "text", ["a", "b"]), otherwise as a plain string. A
+// problem caused by an override names the variable; no message repeats a value of
+// INSIGHTS__DATABASE__URL (it may hold a password).
 
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/source_config.hpp"
+#include "core/sync_options.hpp"
 
 namespace insights {
 
@@ -30,6 +42,7 @@ struct LogOptions {
 struct AppConfig {
   DatabaseOptions database;
   LogOptions log;
+  SyncOptions sync;                    // [sync]
   std::vector<SourceOptions> sources;  // [[source]] tables, in file order; names unique
 };
 
@@ -42,11 +55,28 @@ class ConfigError : public std::runtime_error {
   std::vector<std::string> problems_;
 };
 
-// Parses TOML text; `origin` names the file in messages.
+// Environment variables as (name, value) pairs, in any order.
+using EnvironmentVariables = std::vector<std::pair<std::string, std::string>>;
+
+// The process environment's INSIGHTS__* variables (reads `environ`; call it before starting
+// threads that might change the environment).
+EnvironmentVariables insights_environment();
+
+// Parses TOML text; `origin` names the file in messages. Throws ConfigError with every problem.
 AppConfig parse_config(std::string_view toml_text, const std::string& origin);
+
+// Parses TOML text (may be empty), applies the INSIGHTS__* overrides among `overrides` (other
+// names are ignored) and validates the result. Throws ConfigError with every problem.
+AppConfig parse_config(std::string_view toml_text, const std::string& origin,
+                       const EnvironmentVariables& overrides);
 
 // Reads and parses a config file; a missing or unreadable file is a ConfigError too.
 AppConfig load_config_file(const std::filesystem::path& path);
+
+// Loads `file` when given (a missing or unreadable file is a ConfigError), else starts from an
+// empty config; then applies `overrides` as parse_config does.
+AppConfig load_config(const std::optional<std::filesystem::path>& file,
+                      const EnvironmentVariables& overrides);
 
 // The connection string to use: the command line wins, then the config file, then the
 // DATABASE_URL environment value (pass nullptr when unset). An empty result tells libpq to

@@ -29,12 +29,18 @@ int run_command_line(int argc, char** argv) {
   };
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, then exit");
-  auto* run = app.add_subcommand("run", "Run the sync daemon (checks the schema first)");
+  auto* run = app.add_subcommand("run", "Run the sync daemon until SIGTERM or SIGINT");
+  auto* sync = app.add_subcommand(
+      "sync", "Do all work due now (every due window gets one full pass), then exit");
+  bool once = false;
+  sync->add_flag("--once", once, "Required: run once and exit (the daemon is `run`)")->required();
   auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
+  auto* status = app.add_subcommand("status", "Show each source's sync state, then exit");
+  status->add_flag("--json", command.json, "Print JSON instead of text");
   // The common options belong to the program, so they may come before the command
   // (`insights-sync --config FILE run`); fallthrough lets them follow it too.
   add_common(&app);
-  for (auto* subcommand : {migrate, run, check})
+  for (auto* subcommand : {migrate, run, sync, check, status})
     subcommand->fallthrough();
 
   try {
@@ -52,8 +58,12 @@ int run_command_line(int argc, char** argv) {
     command.name = CommandName::migrate;
   if (run->parsed())
     command.name = CommandName::run;
+  if (sync->parsed())
+    command.name = CommandName::sync_once;
   if (check->parsed())
     command.name = CommandName::check_config;
+  if (status->parsed())
+    command.name = CommandName::status;
   return run_command(command);
 }
 

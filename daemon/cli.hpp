@@ -7,13 +7,14 @@
 
 namespace insights {
 
-enum class CommandName { migrate, run, check_config };
+enum class CommandName { migrate, run, sync_once, check_config, status };
 
 struct Command {
   CommandName name = CommandName::run;
   std::optional<std::string> config_path;   // --config
   std::optional<std::string> database_url;  // --database-url
   std::optional<std::string> log_level;     // --log-level (overrides the config file)
+  bool json = false;                        // status --json
 };
 
 // Parses argv and runs the command; returns the process exit code (daemon/exit_codes.hpp).

@@ -5,10 +5,13 @@
 #include <iostream>
 #include <pqxx/except>
 
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/exit_codes.hpp"
+#include "daemon/status_report.hpp"
+#include "daemon/sync_engine.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
@@ -42,14 +45,83 @@ int migrate(const std::string& conninfo) {
   return kExitOk;
 }
 
-int run_daemon(const std::string& conninfo) {
+// The secret of every source, or the problems (reported together, exit 78).
+std::vector<std::string> load_secrets(const Command& command, const AppConfig& config) {
+  std::vector<std::string> secrets;
+  std::vector<std::string> problems;
+  for (const auto& source : config.sources) {
+    try {
+      secrets.push_back(load_source_secret(source));
+    } catch (const ConfigError& error) {
+      for (const auto& problem : error.problems())
+        problems.push_back("source \"" + source.name + "\": " + problem);
+    }
+  }
+  if (config.sources.empty())
+    problems.push_back("no [[source]] is configured: there is nothing to sync");
+  if (!problems.empty())
+    throw ConfigError(command.config_path.value_or("configuration"), problems);
+  return secrets;
+}
+
+void log_report(const SyncRunReport& report) {
+  for (const auto& [name, source] : report.sources) {
+    spdlog::info(
+        "source {}: {} pass{} finished, {} window{} settled, {} rows inserted, {} updated, "
+        "{} straggler{} fetched, {} parked, {} still failing",
+        name, source.passes_finished, source.passes_finished == 1 ? "" : "es",
+        source.windows_settled, source.windows_settled == 1 ? "" : "s", source.rows_inserted,
+        source.rows_updated, source.stragglers_fetched, source.stragglers_fetched == 1 ? "" : "s",
+        source.windows_parked, source.windows_given_up);
+    if (source.fatal_error)
+      spdlog::error("source {} stopped: {}", name, *source.fatal_error);
+  }
+}
+
+int exit_code_for(const SyncRunReport& report, RunMode mode) {
+  for (const auto& [name, source] : report.sources) {
+    if (source.database_unavailable)
+      return kExitDatabase;
+  }
+  if (mode == RunMode::forever)
+    return report.all_fatal() ? kExitSourceRefused : kExitOk;
+  if (report.any_fatal())
+    return kExitSourceRefused;
+  return report.any_parked_or_given_up() ? kExitWorkFailed : kExitOk;
+}
+
+int sync(const Command& command, const AppConfig& config, const std::string& conninfo,
+         RunMode mode) {
+  std::vector<std::string> secrets = load_secrets(command, config);
+  {
+    auto connection = open_connection(conninfo);
+    require_current_schema(*connection, embedded_migrations());
+  }
+  const std::string owner = config.sync.instance_name.value_or(default_instance_name());
+  spdlog::info("insights-sync {} as instance {}: {} source{}", INSIGHTS_SYNC_VERSION, owner,
+               config.sources.size(), config.sources.size() == 1 ? "" : "s");
+  SyncEngine engine(SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
+                                    .sync = config.sync,
+                                    .sources = config.sources,
+                                    .secrets = std::move(secrets),
+                                    .owner = owner,
+                                    .clock = nullptr,
+                                    .handle_signals = true,
+                                    .backoff = {}});
+  const SyncRunReport report = engine.run(mode);
+  log_report(report);
+  return exit_code_for(report, mode);
+}
+
+int status(const Command& command, const AppConfig& config, const std::string& conninfo) {
   auto connection = open_connection(conninfo);
   require_current_schema(*connection, embedded_migrations());
-  spdlog::error(
-      "the database is ready (schema version {}), but the sync engine is not part of this "
-      "build yet; see README.md",
-      embedded_migrations().back().version);
-  return kExitNotImplemented;
+  const auto sources = read_status(*connection, SystemClock().now(), config.sync);
+  if (command.json)
+    print_status_json(std::cout, sources);
+  else
+    print_status_text(std::cout, sources);
+  return kExitOk;
 }
 
 // The file parsed; now check what only the environment can tell: every source's secret.
@@ -112,8 +184,15 @@ int run_command(const Command& command) {
       case CommandName::migrate:
         return migrate(conninfo);
       case CommandName::run:
-        return run_daemon(conninfo);
+        return sync(command, config, conninfo, RunMode::forever);
+      case CommandName::sync_once:
+        return sync(command, config, conninfo, RunMode::once);
+      case CommandName::status:
+        return status(command, config, conninfo);
     }
+  } catch (const ConfigError& error) {
+    std::cerr << "insights-sync: " << error.what() << "\n";
+    return kExitConfig;
   } catch (const SyncError& error) {
     spdlog::error("{}", error.what());
     return exit_code_for(error);

@@ -9,7 +9,8 @@ enum ExitCode : int {
   kExitUsage = 2,           // bad command line
   kExitDatabase = 3,        // database unreachable, login refused, or a statement failed
   kExitSchemaMismatch = 4,  // schema newer than this binary, or not migrated yet
-  kExitNotImplemented = 5,  // the command exists but its engine is not in this build yet
+  kExitWorkFailed = 6,      // sync --once: a window was parked or still failed (see status)
+  kExitSourceRefused = 7,   // a source is unusable: credentials, permissions, TLS certificate
   kExitConfig = 78,         // bad configuration file (EX_CONFIG of sysexits.h)
 };
 

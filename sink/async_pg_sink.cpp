@@ -14,4 +14,8 @@ boost::asio::awaitable<CommitResult> AsyncPgSink::commit_page(WorkItemRef item, 
   co_return co_await run([this, &item, &page] { return sink_.commit_page(item, page); });
 }
 
+boost::asio::awaitable<CommitResult> AsyncPgSink::merge_rows(std::string source, Page page) {
+  co_return co_await run([this, &source, &page] { return sink_.merge_rows(source, page); });
+}
+
 }  // namespace insights

@@ -23,6 +23,7 @@ class AsyncPgSink {
   ~AsyncPgSink();  // waits for the call in progress, then stops the worker
 
   boost::asio::awaitable<CommitResult> commit_page(WorkItemRef item, Page page);
+  boost::asio::awaitable<CommitResult> merge_rows(std::string source, Page page);
 
   // Runs `work` on the worker thread and returns its result to the awaiting coroutine.
   template <typename Work>

@@ -123,6 +123,22 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
                              " leased by " + describe(owner) + "; page dropped");
   }
 
+  CommitResult result = merge_in_transaction(transaction, source, page);
+  result.pass_finished = page.is_last();
+
+  step(CommitStep::advance_cursor);
+  transaction.exec_prepared0(kAdvanceCursor, item.id, page.meta.next_page_url.value_or(""),
+                             result.pass_finished, !item.cursor.has_value(), result.distinct_rows,
+                             result.partial_rows, result.inserted, result.updated, result.unchanged,
+                             result.downgrade_refused);
+
+  step(CommitStep::commit);
+  transaction.commit();
+  return result;
+}
+
+CommitResult PgSink::merge_in_transaction(pqxx::work& transaction, const std::string& source,
+                                          const Page& page) {
   CommitResult result;
   step(CommitStep::copy_rows);
   write_staging_rows(transaction, page.rows);
@@ -138,17 +154,25 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
     result.unchanged =
         result.distinct_rows - result.inserted - result.updated - result.downgrade_refused;
   }
-  result.pass_finished = page.is_last();
-
-  step(CommitStep::advance_cursor);
-  transaction.exec_prepared0(kAdvanceCursor, item.id, page.meta.next_page_url.value_or(""),
-                             result.pass_finished, !item.cursor.has_value(), result.distinct_rows,
-                             result.partial_rows, result.inserted, result.updated, result.unchanged,
-                             result.downgrade_refused);
-
-  step(CommitStep::commit);
-  transaction.commit();
   return result;
+}
+
+CommitResult PgSink::merge_rows(const std::string& source, const Page& page) {
+  try {
+    Session& current = session();
+    step(CommitStep::begin);
+    pqxx::work transaction(*current.connection, "merge_rows");
+    CommitResult result = merge_in_transaction(transaction, source, page);
+    step(CommitStep::commit);
+    transaction.commit();
+    return result;
+  } catch (const SyncError&) {
+    throw;
+  } catch (const std::exception& error) {
+    session_.reset();
+    throw DatabaseError(classify_database_error(error),
+                        "merging single summaries of source " + source + ": " + error.what());
+  }
 }
 
 }  // namespace insights

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <pqxx/transaction>
 #include <string>
 
 #include "api/page.hpp"
@@ -65,10 +66,16 @@ class PgSink {
 
   CommitResult commit_page(const WorkItemRef& item, const Page& page);
 
+  // Merges rows that belong to no page cursor (single summaries fetched one by one) under the
+  // same rules, in one transaction. `source` names the source in call_summaries.source.
+  CommitResult merge_rows(const std::string& source, const Page& page);
+
  private:
   struct Session;  // the connection with its staging table and prepared statements
   Session& session();
   CommitResult commit_in_transaction(Session& session, const WorkItemRef& item, const Page& page);
+  CommitResult merge_in_transaction(pqxx::work& transaction, const std::string& source,
+                                    const Page& page);
   void step(CommitStep which) const;
 
   PgSinkOptions options_;

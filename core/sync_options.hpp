@@ -1,0 +1,48 @@
+#pragma once
+// How the scheduler cuts time into windows and when it reads them again (`[sync]` in the
+// config file). Every field has a default a production daemon can run on; units are in the
+// names. DESIGN §2.4: a summary changes after its window was first read (partial about ten
+// minutes after the call ends, complete about 30 minutes after, calls last up to hours), so a
+// window is re-read until nothing in it can still change.
+
+#include <optional>
+#include <string>
+
+namespace insights {
+
+struct SyncOptions {
+  // Length of one window (work item). Windows start at multiples of it (UTC). 1..1440.
+  int window_minutes = 60;
+  // On first start, the live tail begins this far back (then continues from its last window).
+  // 0..720 (Twilio keeps 30 days).
+  int initial_lookback_hours = 24;
+  // A window is re-read until this long after its end: the longest call (Twilio's default
+  // time limit is 4 h) plus the time to complete (~30 min). After that it settles once a pass
+  // found no partial rows. 1..2880.
+  int settle_after_minutes = 300;
+  // How long after a call ends Twilio completes its summary (for scheduling re-reads of
+  // windows that hold partial rows). 1..1440.
+  int completion_delay_minutes = 35;
+  // The window that contains "now" is read again this often. 1..3600.
+  int poll_interval_seconds = 60;
+  // Older windows still within settle_after are read again this often. 10..86400.
+  int reread_interval_seconds = 600;
+  // A claimed work item is leased for this long and the lease is renewed while it is worked
+  // on; an instance that dies loses its items to others after at most this long. 5..3600.
+  int lease_seconds = 60;
+  // A page that fails to parse (or another error of kind park) parks its window after this
+  // many attempts in a row; network errors and API pushback are retried without limit by
+  // `run`. 1..100.
+  int park_after_attempts = 5;
+  // `sync --once` gives up on a window after this many failed attempts in a row. 1..100.
+  int once_attempts = 4;
+  // Partial rows left in a window past settle_after are fetched one by one through
+  // GET /v1/Voice/{CallSid}/Summary when they are fewer than the pages a re-read costs and at
+  // most this many. 0 disables single fetches. 0..1000.
+  int straggler_limit = 20;
+  // Names this process in work item leases and `status`. Default: the host name. Two
+  // instances against one database must have different names.
+  std::optional<std::string> instance_name;
+};
+
+}  // namespace insights

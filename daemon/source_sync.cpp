@@ -1,0 +1,393 @@
+#include "daemon/source_sync.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api/api_error.hpp"
+#include "api/page_parser.hpp"
+#include "daemon/window_planner.hpp"
+#include "sink/pg_sink.hpp"
+
+namespace insights {
+namespace {
+
+namespace asio = boost::asio;
+
+// How long the `run` loop sleeps at most between looks at the queue (other instances may add
+// or free work; the clock may have been moved by a test).
+constexpr std::chrono::milliseconds kIdleWait{1000};
+
+std::string describe(const TimeWindow& window) {
+  return format_utc(window.start) + ".." + format_utc(window.end);
+}
+
+// Errors that mean "this input is bad", so retrying without limit would loop forever.
+bool is_bad_input(const SyncError& error) {
+  return dynamic_cast<const PageFormatError*>(&error) != nullptr;
+}
+
+}  // namespace
+
+SourceSync::SourceSync(asio::any_io_executor executor, SourceSyncSetup setup)
+    : executor_(executor),
+      setup_(std::move(setup)),
+      concurrency_(1, setup_.concurrency),
+      wake_timer_(executor),
+      random_(std::random_device{}()) {}
+
+void SourceSync::stop() {
+  stopping_ = true;
+  wake();
+}
+
+void SourceSync::wake() {
+  woken_ = true;
+  wake_timer_.cancel();
+}
+
+UtcSeconds SourceSync::lease_until() const {
+  return setup_.clock->now() + std::chrono::seconds(setup_.options.lease_seconds);
+}
+
+asio::awaitable<void> SourceSync::wait_for_wake(std::chrono::milliseconds at_most) {
+  if (woken_) {
+    woken_ = false;
+    co_return;
+  }
+  wake_timer_.expires_after(at_most);
+  boost::system::error_code ignored;  // cancelled by wake(), or expired: both mean "look again"
+  co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  woken_ = false;
+}
+
+asio::awaitable<void> SourceSync::sleep_for(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(executor_, delay);
+  boost::system::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
+  report_ = {};
+  done_this_run_.clear();
+  while (!stopping_) {
+    try {
+      co_await plan_live_windows();
+      const int started = co_await claim_and_start(mode);
+      if (mode == RunMode::once && started == 0 && in_flight_.empty())
+        break;
+    } catch (const SyncError& error) {
+      // The database is unreachable or refused a statement: the windows in flight retry on
+      // their own; planning and claiming try again after a pause.
+      if (error.kind() == ErrorKind::fatal || mode == RunMode::once) {
+        report_.fatal_error = error.what();
+        report_.database_unavailable = dynamic_cast<const DatabaseError*>(&error) != nullptr;
+        stopping_ = true;
+        break;
+      }
+      spdlog::warn("source {}: {}; trying again", setup_.source, error.what());
+    }
+    if (report_.fatal_error)
+      break;
+    co_await wait_for_wake(kIdleWait);
+  }
+  while (!in_flight_.empty())
+    co_await wait_for_wake(kIdleWait);
+  co_return report_;
+}
+
+asio::awaitable<void> SourceSync::plan_live_windows() {
+  const UtcSeconds now = setup_.clock->now();
+  if (latest_live_end_ && *latest_live_end_ > now)
+    co_return;
+  WorkQueue& queue = *setup_.queue;
+  const std::string& source = setup_.source;
+  latest_live_end_ = co_await setup_.sink->run(
+      [&queue, &source] { return queue.latest_window_end(source, "live"); });
+  const auto windows = live_windows_to_add(latest_live_end_, now, setup_.options);
+  if (windows.empty())
+    co_return;
+  const int added = co_await setup_.sink->run(
+      [&queue, &source, &windows, now] { return queue.add_windows(source, "live", windows, now); });
+  latest_live_end_ = windows.back().end;
+  if (added > 0) {
+    spdlog::info("source {}: live tail planned {} window{} up to {}", source, added,
+                 added == 1 ? "" : "s", format_utc(windows.back().end));
+  }
+}
+
+asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
+  const int free_slots = concurrency_.limit() - static_cast<int>(in_flight_.size());
+  if (free_slots <= 0 || stopping_)
+    co_return 0;
+  ClaimRequest request{.source = setup_.source,
+                       .owner = setup_.owner,
+                       .now = setup_.clock->now(),
+                       .lease_seconds = setup_.options.lease_seconds,
+                       .limit = free_slots,
+                       .exclude = in_flight_};
+  // `once` reads each due window once: windows it already finished are not due again.
+  request.exclude.insert(done_this_run_.begin(), done_this_run_.end());
+  WorkQueue& queue = *setup_.queue;
+  const auto claimed =
+      co_await setup_.sink->run([&queue, &request] { return queue.claim_due(request); });
+  for (const auto& item : claimed) {
+    in_flight_.insert(item.id);
+    asio::co_spawn(executor_, work_on(item, mode), asio::detached);
+  }
+  co_return static_cast<int>(claimed.size());
+}
+
+asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
+  int failures = 0;
+  while (true) {
+    std::optional<Failure> failure;
+    try {
+      if (failures > 0) {
+        // The outcome of the failed step is unknown (a commit whose answer was lost may have
+        // landed): continue from what the database says.
+        WorkQueue& queue = *setup_.queue;
+        const std::string& owner = setup_.owner;
+        const long long id = item.id;
+        auto current =
+            co_await setup_.sink->run([&queue, &owner, id] { return queue.reload(id, owner); });
+        if (!current) {
+          spdlog::info("source {}: window {} is no longer leased by {}; leaving it", setup_.source,
+                       describe(item.window), owner);
+          break;
+        }
+        item = std::move(*current);
+      }
+      const bool finished = co_await read_pass(item);
+      if (finished) {
+        co_await finish_pass(item);
+      } else {
+        co_await release(item);
+      }
+    } catch (const StaleWorkItemError& error) {
+      spdlog::info("source {}: {}", setup_.source, error.what());
+    } catch (const SyncError& error) {
+      failure = Failure::from(error);
+    } catch (const std::exception& error) {
+      spdlog::critical("source {}: window {}: internal error: {}", setup_.source,
+                       describe(item.window), error.what());
+      report_.windows_given_up++;
+    }
+    // (co_await is not allowed inside a catch handler, hence the Failure value.)
+    if (!failure)
+      break;
+    ++failures;
+    const bool again = co_await on_failure(item, *failure, failures, mode);
+    if (!again)
+      break;
+  }
+  in_flight_.erase(item.id);
+  if (mode == RunMode::once)
+    done_this_run_.insert(item.id);
+  wake();
+}
+
+asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
+  const WindowRequest request{.filters = setup_.filters,
+                              .start = item.window.start,
+                              .end = item.window.end,
+                              .processing_state = ProcessingStateParam::all,
+                              .sort_by = SortByParam::start_time,
+                              .page_size = kRowsPerPage};
+  while (true) {
+    if (stopping_)
+      co_return false;
+    Page page = co_await setup_.api->list_page(request, item.cursor);
+    concurrency_.on_success();
+    if (!page.unknown_keys.empty() && !unknown_keys_logged_) {
+      unknown_keys_logged_ = true;
+      std::string keys;
+      for (const auto& key : page.unknown_keys)
+        keys += (keys.empty() ? "" : ", ") + key;
+      spdlog::warn(
+          "source {}: summaries carry fields this version does not know ({}); they are kept "
+          "in call_summaries.extra (logged once)",
+          setup_.source, keys);
+    }
+    const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
+    const bool last = page.is_last();
+    std::optional<std::string> next = page.meta.next_page_url;
+    const CommitResult result = co_await setup_.sink->commit_page(ref, std::move(page));
+    item.pass_rows += result.distinct_rows;
+    item.pass_partial_rows += result.partial_rows;
+    report_.rows_inserted += result.inserted;
+    report_.rows_updated += result.updated;
+    if (last) {
+      item.passes_completed++;
+      item.cursor.reset();
+      co_return true;
+    }
+    item.cursor = std::move(next);
+    WorkQueue& queue = *setup_.queue;
+    const std::string& owner = setup_.owner;
+    const long long id = item.id;
+    const UtcSeconds until = lease_until();
+    const bool still_mine = co_await setup_.sink->run(
+        [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
+    if (!still_mine)
+      throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
+  }
+}
+
+asio::awaitable<void> SourceSync::release(const ClaimedWorkItem& item) {
+  WorkQueue& queue = *setup_.queue;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  co_await setup_.sink->run([&queue, &owner, id] { return queue.release(id, owner); });
+}
+
+asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
+  report_.passes_finished++;
+  const PassSummary pass{.window = item.window,
+                         .pass_started = item.pass_started_at,
+                         .now = setup_.clock->now(),
+                         .rows = item.pass_rows,
+                         .partial_rows = item.pass_partial_rows};
+  PassDecision decision = decide_after_pass(pass, setup_.options);
+  WorkQueue& queue = *setup_.queue;
+  const std::string& source = setup_.source;
+  const TimeWindow window = item.window;
+  if (decision.action == AfterPass::fetch_stragglers) {
+    const int still_partial = co_await fetch_stragglers(item);
+    decision.action = still_partial == 0 ? AfterPass::settle : AfterPass::keep_open;
+  }
+  if (decision.action == AfterPass::expire_partials) {
+    const UtcSeconds now = pass.now;
+    const int expired = co_await setup_.sink->run([&queue, &source, window, now] {
+      return queue.mark_retention_expired(source, window, now);
+    });
+    spdlog::warn(
+        "source {}: window {}: {} partial row{} can no longer complete within Twilio's 30-day "
+        "retention; marked (call_summaries.retention_expired_at)",
+        source, describe(window), expired, expired == 1 ? "" : "s");
+    decision.action = AfterPass::settle;
+  }
+  const WindowState state =
+      decision.action == AfterPass::settle ? WindowState::settled : WindowState::open;
+  if (state == WindowState::settled)
+    report_.windows_settled++;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  const UtcSeconds due = decision.next_due;
+  co_await setup_.sink->run(
+      [&queue, &owner, id, state, due] { return queue.finish_pass(id, owner, state, due); });
+  spdlog::debug("source {}: window {} pass {} done: {} rows, {} partial, {}", source,
+                describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
+                state == WindowState::settled ? "settled" : "open until " + format_utc(due));
+}
+
+asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
+  WorkQueue& queue = *setup_.queue;
+  const std::string& source = setup_.source;
+  const TimeWindow window = item.window;
+  const int limit = setup_.options.straggler_limit + 1;
+  const auto sids = co_await setup_.sink->run(
+      [&queue, &source, window, limit] { return queue.partial_calls_in(source, window, limit); });
+  if (static_cast<int>(sids.size()) >= limit)
+    co_return static_cast<int>(sids.size());  // more than expected: a re-read is cheaper
+  int still_partial = 0;
+  for (const auto& sid : sids) {
+    std::optional<Page> page = co_await setup_.api->complete_summary(sid);
+    if (!page) {
+      ++still_partial;
+      continue;
+    }
+    co_await setup_.sink->merge_rows(source, std::move(*page));
+    report_.stragglers_fetched++;
+  }
+  co_return still_partial;
+}
+
+asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failure& failure,
+                                             int failures, RunMode mode) {
+  WorkQueue& queue = *setup_.queue;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  const std::string message = failure.message;
+  const UtcSeconds now = setup_.clock->now();
+
+  // The final outcomes: record them and release the window.
+  std::optional<bool> park;
+  if (failure.kind == ErrorKind::fatal) {
+    report_.fatal_error = message;
+    stopping_ = true;
+    park = false;
+  } else if (failure.kind == ErrorKind::park ||
+             (failure.counts_towards_parking && failures >= setup_.options.park_after_attempts)) {
+    park = true;
+  } else if (mode == RunMode::once && failures >= setup_.options.once_attempts) {
+    park = false;
+  }
+  if (park) {
+    const bool parked = *park;
+    try {
+      co_await setup_.sink->run([&queue, &owner, id, &message, now, parked] {
+        return queue.record_failure(id, owner, message, now, parked);
+      });
+    } catch (const SyncError& error) {
+      // The database is down too: the lease expires and the window is read again later.
+      spdlog::warn("source {}: could not record the failure: {}", setup_.source, error.what());
+    }
+    if (failure.kind == ErrorKind::fatal) {
+      spdlog::error("source {}: {}; this source stops until the problem is fixed", setup_.source,
+                    message);
+    } else if (parked) {
+      report_.windows_parked++;
+      spdlog::error("source {}: window {} parked after {} attempt{}: {}", setup_.source,
+                    describe(item.window), failures, failures == 1 ? "" : "s", message);
+    } else {
+      report_.windows_given_up++;
+      spdlog::error("source {}: window {} still failing after {} attempts: {}", setup_.source,
+                    describe(item.window), failures, message);
+    }
+    co_return false;
+  }
+
+  // Transient: note it (status shows it), back off, try again.
+  if (failure.pushback)
+    concurrency_.on_pushback();
+  const auto delay =
+      backoff_delay(setup_.backoff, failures - 1,
+                    std::uniform_real_distribution<double>(0.0, 1.0)(random_), failure.retry_after);
+  spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source,
+               describe(item.window), message, failures, delay.count());
+  try {
+    const UtcSeconds until = now + std::chrono::seconds(setup_.options.lease_seconds) +
+                             std::chrono::duration_cast<std::chrono::seconds>(delay);
+    co_await setup_.sink->run([&queue, &owner, id, &message, until] {
+      return queue.note_failure(id, owner, message, until);
+    });
+    if (failure.restarts_pass) {
+      co_await setup_.sink->run(
+          [&queue, &owner, id, now] { return queue.restart_pass(id, owner, now); });
+    }
+  } catch (const SyncError& error) {
+    // Not recorded (the database may be down); the retry below will find out.
+    spdlog::debug("source {}: could not note the failure: {}", setup_.source, error.what());
+  }
+  co_await sleep_for(delay);
+  co_return !stopping_;
+}
+
+SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
+  Failure failure;
+  failure.kind = error.kind();
+  failure.message = error.what();
+  if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
+    failure.pushback = api->is_pushback();
+    failure.retry_after = api->retry_after();
+    failure.restarts_pass = api->restarts_pass();
+  }
+  failure.counts_towards_parking = is_bad_input(error);
+  return failure;
+}
+
+}  // namespace insights

@@ -1,0 +1,117 @@
+#pragma once
+// The sync of one source: plans the live tail's windows, leases due windows from the work
+// queue, reads each window page by page (every page's rows and cursor commit together), and
+// decides after each pass whether the window stays open, fetches stragglers, or settles.
+//
+// Concurrency: up to the source's adaptive concurrency limit of windows are read at once, each
+// by its own coroutine; a pushback (429/5xx) halves the limit and successes grow it back.
+// Failures: each window retries its own errors with backoff (ErrorKind decides): `park` errors
+// and malformed pages after park_after_attempts park the window with its error text; `fatal`
+// errors (credentials, permissions, TLS certificate) stop the whole source with one clear
+// message. `run` retries transient errors without limit; `sync --once` gives a window up after
+// once_attempts and reports it.
+// Threading: all coroutines run on the executor passed to run(); database calls go to the
+// AsyncPgSink's worker thread (the WorkQueue is only ever touched there).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "api/summaries_api.hpp"
+#include "core/adaptive_concurrency.hpp"
+#include "core/backoff.hpp"
+#include "core/clock.hpp"
+#include "core/summary_filters.hpp"
+#include "core/sync_options.hpp"
+#include "sink/async_pg_sink.hpp"
+#include "sink/work_queue.hpp"
+
+namespace insights {
+
+enum class RunMode {
+  once,     // every window due now gets one complete pass (retries included), then return
+  forever,  // the daemon: keep the live tail going until stop()
+};
+
+struct SourceSyncSetup {
+  std::string source;  // the source's name
+  SummaryFilters filters;
+  int concurrency = 4;  // windows (and requests) in flight at most
+  SyncOptions options;
+  std::string owner;  // this instance's name, written into leases
+  const Clock* clock = nullptr;
+  SummariesApi* api = nullptr;
+  AsyncPgSink* sink = nullptr;
+  WorkQueue* queue = nullptr;  // used on the sink's worker thread only
+  BackoffPolicy backoff;
+};
+
+struct SourceSyncReport {
+  int passes_finished = 0;
+  int windows_settled = 0;
+  int windows_parked = 0;    // parked by this run
+  int windows_given_up = 0;  // `sync --once`: still failing after once_attempts
+  int stragglers_fetched = 0;
+  long long rows_inserted = 0;
+  long long rows_updated = 0;
+  std::optional<std::string> fatal_error;  // the source stopped: why
+  bool database_unavailable = false;       // ... because the database failed
+};
+
+class SourceSync {
+ public:
+  SourceSync(boost::asio::any_io_executor executor, SourceSyncSetup setup);
+
+  boost::asio::awaitable<SourceSyncReport> run(RunMode mode);
+
+  // Ends run(): no new windows are claimed, windows being read stop after their current page
+  // (keeping their committed cursor) and release their leases. Call on the executor's thread.
+  void stop();
+
+ private:
+  // A failed attempt, copied out of its exception (co_await is not allowed in a catch block).
+  struct Failure {
+    ErrorKind kind = ErrorKind::retry;
+    std::string message;
+    bool pushback = false;
+    bool restarts_pass = false;
+    bool counts_towards_parking = false;
+    std::optional<std::chrono::seconds> retry_after;
+    static Failure from(const SyncError& error);
+  };
+
+  boost::asio::awaitable<void> plan_live_windows();
+  boost::asio::awaitable<int> claim_and_start(RunMode mode);
+  boost::asio::awaitable<void> work_on(ClaimedWorkItem item, RunMode mode);
+  boost::asio::awaitable<bool> read_pass(ClaimedWorkItem& item);
+  boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
+  boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
+  boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
+  // Handles a failed attempt; true when the window should be tried again in this process.
+  boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,
+                                          int failures, RunMode mode);
+  boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay);
+  boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds at_most);
+  void wake();
+  UtcSeconds lease_until() const;
+
+  boost::asio::any_io_executor executor_;
+  SourceSyncSetup setup_;
+  AdaptiveConcurrency concurrency_;
+  boost::asio::steady_timer wake_timer_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::set<long long> in_flight_;
+  std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
+  std::optional<UtcSeconds> latest_live_end_;
+  bool unknown_keys_logged_ = false;
+  std::minstd_rand random_;
+  SourceSyncReport report_;
+};
+
+}  // namespace insights

@@ -1,0 +1,201 @@
+#include "daemon/status_report.hpp"
+
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/writer.h>
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+namespace insights {
+namespace {
+
+std::optional<std::string> text(const pqxx::field& field) {
+  if (field.is_null())
+    return std::nullopt;
+  return field.as<std::string>();
+}
+
+// Timestamps as ISO-8601 UTC, as the API writes them.
+constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+std::string iso(const std::string& expression) {
+  return "to_char(" + expression + " AT TIME ZONE 'UTC', " + kIso + ")";
+}
+
+}  // namespace
+
+std::vector<SourceStatus> read_status(pqxx::connection& connection, UtcSeconds now,
+                                      const SyncOptions& options) {
+  pqxx::read_transaction tx(connection, "status");
+  const std::string sql =
+      "SELECT s.name, s.account_sid,"
+      " " +
+      iso("w.watermark") +
+      ", w.pending, w.open, w.settled, w.parked, w.backfill,"
+      " w.backfill_done, " +
+      iso("w.oldest_unsettled") +
+      ", r.total, r.partial, r.overdue,"
+      " r.expired, " +
+      iso("w.last_pass") + ", e.last_error, " + iso("e.last_error_at") +
+      ","
+      " " +
+      iso("e.window_start") +
+      ", l.owners"
+      " FROM sources s"
+      " LEFT JOIN LATERAL (SELECT"
+      "   coalesce(min(window_start) FILTER (WHERE kind = 'live' AND passes_completed = 0),"
+      "            max(window_end) FILTER (WHERE kind = 'live')) AS watermark,"
+      "   count(*) FILTER (WHERE state = 'pending') AS pending,"
+      "   count(*) FILTER (WHERE state = 'open') AS open,"
+      "   count(*) FILTER (WHERE state = 'settled') AS settled,"
+      "   count(*) FILTER (WHERE state = 'parked') AS parked,"
+      "   count(*) FILTER (WHERE kind = 'backfill') AS backfill,"
+      "   count(*) FILTER (WHERE kind = 'backfill' AND passes_completed > 0) AS backfill_done,"
+      "   min(window_start) FILTER (WHERE state IN ('pending', 'open')) AS oldest_unsettled,"
+      "   max(last_pass_finished_at) AS last_pass"
+      "   FROM work_items WHERE source = s.name) w ON true"
+      " LEFT JOIN LATERAL (SELECT count(*) AS total,"
+      "   count(*) FILTER (WHERE processing_state = 'partial'"
+      "                    AND retention_expired_at IS NULL) AS partial,"
+      "   count(*) FILTER (WHERE processing_state = 'partial' AND retention_expired_at IS NULL"
+      "                    AND end_time < $1::timestamptz - make_interval(mins => $2)) AS overdue,"
+      "   count(*) FILTER (WHERE retention_expired_at IS NOT NULL) AS expired"
+      "   FROM call_summaries WHERE source = s.name) r ON true"
+      " LEFT JOIN LATERAL (SELECT last_error, last_error_at, window_start FROM work_items"
+      "   WHERE source = s.name AND last_error IS NOT NULL"
+      "   ORDER BY last_error_at DESC LIMIT 1) e ON true"
+      " LEFT JOIN LATERAL (SELECT array_to_string(array_agg(DISTINCT lease_owner), ',') AS owners"
+      "   FROM work_items WHERE source = s.name AND lease_owner IS NOT NULL"
+      "   AND lease_expires_at > $1::timestamptz) l ON true"
+      " ORDER BY s.name";
+  const pqxx::result rows = tx.exec_params(sql, format_utc(now), options.completion_delay_minutes);
+  std::vector<SourceStatus> result;
+  for (const auto& row : rows) {
+    SourceStatus status;
+    status.name = row[0].as<std::string>();
+    status.account_sid = text(row[1]);
+    status.watermark = text(row[2]);
+    status.windows_pending = row[3].as<long long>();
+    status.windows_open = row[4].as<long long>();
+    status.windows_settled = row[5].as<long long>();
+    status.windows_parked = row[6].as<long long>();
+    status.backfill_windows = row[7].as<long long>();
+    status.backfill_windows_done = row[8].as<long long>();
+    status.oldest_unsettled_window = text(row[9]);
+    status.rows = row[10].as<long long>();
+    status.partial_rows = row[11].as<long long>();
+    status.overdue_partial_rows = row[12].as<long long>();
+    status.retention_expired_rows = row[13].as<long long>();
+    status.last_pass_finished_at = text(row[14]);
+    status.last_error = text(row[15]);
+    status.last_error_at = text(row[16]);
+    status.last_error_window = text(row[17]);
+    if (auto owners = text(row[18]); owners && !owners->empty()) {
+      std::size_t start = 0;
+      while (start <= owners->size()) {
+        const std::size_t comma = owners->find(',', start);
+        const std::size_t end = comma == std::string::npos ? owners->size() : comma;
+        status.instances.push_back(owners->substr(start, end - start));
+        start = end + 1;
+      }
+    }
+    result.push_back(std::move(status));
+  }
+  return result;
+}
+
+void print_status_text(std::ostream& out, const std::vector<SourceStatus>& sources) {
+  if (sources.empty()) {
+    out << "no sources have synced yet (run `insights-sync run` or `sync --once`)\n";
+    return;
+  }
+  const auto or_dash = [](const std::optional<std::string>& value) {
+    return value ? *value : std::string("-");
+  };
+  for (const auto& s : sources) {
+    out << "source " << s.name << " (" << or_dash(s.account_sid) << ")\n"
+        << "  watermark:          " << or_dash(s.watermark) << "\n"
+        << "  windows:            " << s.windows_settled << " settled, " << s.windows_open
+        << " open, " << s.windows_pending << " pending, " << s.windows_parked << " parked\n"
+        << "  oldest unsettled:   " << or_dash(s.oldest_unsettled_window) << "\n"
+        << "  rows:               " << s.rows << " (" << s.partial_rows << " partial, "
+        << s.overdue_partial_rows << " overdue, " << s.retention_expired_rows
+        << " expired partial)\n"
+        << "  last pass finished: " << or_dash(s.last_pass_finished_at) << "\n";
+    if (s.backfill_windows > 0) {
+      out << "  backfill:           " << s.backfill_windows_done << " of " << s.backfill_windows
+          << " windows read\n";
+    }
+    std::string instances;
+    for (const auto& name : s.instances)
+      instances += (instances.empty() ? "" : ", ") + name;
+    out << "  working instances:  " << (instances.empty() ? "-" : instances) << "\n";
+    if (s.last_error) {
+      out << "  last error:         " << or_dash(s.last_error_at) << " window "
+          << or_dash(s.last_error_window) << ": " << *s.last_error << "\n";
+    } else {
+      out << "  last error:         -\n";
+    }
+  }
+}
+
+void print_status_json(std::ostream& out, const std::vector<SourceStatus>& sources) {
+  rapidjson::OStreamWrapper stream(out);
+  rapidjson::Writer<rapidjson::OStreamWrapper> json(stream);
+  const auto optional_string = [&json](const char* key, const std::optional<std::string>& value) {
+    json.Key(key);
+    if (value)
+      json.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
+    else
+      json.Null();
+  };
+  const auto number = [&json](const char* key, long long value) {
+    json.Key(key);
+    json.Int64(value);
+  };
+  json.StartObject();
+  json.Key("sources");
+  json.StartArray();
+  for (const auto& s : sources) {
+    json.StartObject();
+    optional_string("name", s.name);
+    optional_string("account_sid", s.account_sid);
+    optional_string("watermark", s.watermark);
+    json.Key("windows");
+    json.StartObject();
+    number("pending", s.windows_pending);
+    number("open", s.windows_open);
+    number("settled", s.windows_settled);
+    number("parked", s.windows_parked);
+    number("backfill", s.backfill_windows);
+    number("backfill_read", s.backfill_windows_done);
+    json.EndObject();
+    optional_string("oldest_unsettled_window", s.oldest_unsettled_window);
+    number("rows", s.rows);
+    number("partial_rows", s.partial_rows);
+    number("overdue_partial_rows", s.overdue_partial_rows);
+    number("retention_expired_rows", s.retention_expired_rows);
+    optional_string("last_pass_finished_at", s.last_pass_finished_at);
+    json.Key("last_error");
+    if (s.last_error) {
+      json.StartObject();
+      optional_string("message", s.last_error);
+      optional_string("at", s.last_error_at);
+      optional_string("window_start", s.last_error_window);
+      json.EndObject();
+    } else {
+      json.Null();
+    }
+    json.Key("instances");
+    json.StartArray();
+    for (const auto& name : s.instances)
+      json.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  out << "\n";
+}
+
+}  // namespace insights

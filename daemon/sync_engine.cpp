@@ -1,0 +1,167 @@
+#include "daemon/sync_engine.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <climits>
+
+#include "api/basic_auth.hpp"
+#include "api/http_client.hpp"
+#include "api/http_summaries_api.hpp"
+#include "sink/async_pg_sink.hpp"
+#include "sink/work_queue.hpp"
+
+namespace insights {
+namespace asio = boost::asio;
+
+bool SyncRunReport::any_fatal() const {
+  for (const auto& [name, report] : sources) {
+    if (report.fatal_error)
+      return true;
+  }
+  return false;
+}
+
+bool SyncRunReport::all_fatal() const {
+  for (const auto& [name, report] : sources) {
+    if (!report.fatal_error)
+      return false;
+  }
+  return !sources.empty();
+}
+
+bool SyncRunReport::any_parked_or_given_up() const {
+  for (const auto& [name, report] : sources) {
+    if (report.windows_parked > 0 || report.windows_given_up > 0)
+      return true;
+  }
+  return false;
+}
+
+std::string default_instance_name() {
+  char host[HOST_NAME_MAX + 1] = {};
+  if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
+    return "insights-sync";
+  return host;
+}
+
+// Everything one source needs, owned together (the API borrows the client).
+struct SourceRuntime {
+  std::unique_ptr<HttpClient> client;
+  std::unique_ptr<HttpSummariesApi> api;
+  std::unique_ptr<SourceSync> sync;
+};
+
+struct SyncEngine::Impl {
+  explicit Impl(SyncEngineSetup setup_in)
+      : setup(std::move(setup_in)), sink(setup.database), queue(setup.database.conninfo) {}
+
+  SyncEngineSetup setup;
+  SystemClock system_clock;
+  asio::io_context io;
+  AsyncPgSink sink;
+  WorkQueue queue;
+  std::vector<SourceRuntime> sources;
+  SyncRunReport report;
+  std::size_t running = 0;
+  std::unique_ptr<asio::signal_set> signals;
+
+  void stop_all() {
+    for (auto& source : sources)
+      source.sync->stop();
+  }
+
+  void on_source_done(std::size_t index, SourceSyncReport result) {
+    report.sources[index].second = std::move(result);
+    if (--running == 0) {
+      for (auto& source : sources)
+        source.client->close();
+      if (signals)
+        signals->cancel();
+    }
+  }
+};
+
+SyncEngine::SyncEngine(SyncEngineSetup setup) : impl_(std::make_unique<Impl>(std::move(setup))) {}
+SyncEngine::~SyncEngine() = default;
+
+void SyncEngine::request_stop() {
+  asio::post(impl_->io, [impl = impl_.get()] { impl->stop_all(); });
+}
+
+SyncRunReport SyncEngine::run(RunMode mode) {
+  Impl& impl = *impl_;
+  const Clock* clock = impl.setup.clock ? impl.setup.clock : &impl.system_clock;
+  const std::string& owner = impl.setup.owner;
+
+  // Before any coroutine runs, the queue is used from this thread alone.
+  for (const auto& source : impl.setup.sources)
+    impl.queue.register_source(source.name, source.account_sid);
+  if (const int released = impl.queue.release_leases(owner); released > 0) {
+    spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
+                 released, released == 1 ? "" : "s", owner);
+  }
+
+  impl.sources.clear();
+  impl.report = {};
+  for (std::size_t i = 0; i < impl.setup.sources.size(); ++i) {
+    const SourceOptions& options = impl.setup.sources[i];
+    SourceRuntime runtime;
+    runtime.client = std::make_unique<HttpClient>(
+        impl.io.get_executor(),
+        HttpClientOptions{.base = parse_base_url(options.api_url),
+                          .ca_file = options.ca_file.value_or(""),
+                          .max_connections = static_cast<std::size_t>(options.concurrency)});
+    runtime.api = std::make_unique<HttpSummariesApi>(
+        *runtime.client, basic_authorization(options.username(), impl.setup.secrets.at(i)),
+        options.name);
+    runtime.sync = std::make_unique<SourceSync>(impl.io.get_executor(),
+                                                SourceSyncSetup{.source = options.name,
+                                                                .filters = options.filters,
+                                                                .concurrency = options.concurrency,
+                                                                .options = impl.setup.sync,
+                                                                .owner = owner,
+                                                                .clock = clock,
+                                                                .api = runtime.api.get(),
+                                                                .sink = &impl.sink,
+                                                                .queue = &impl.queue,
+                                                                .backoff = impl.setup.backoff});
+    impl.report.sources.emplace_back(options.name, SourceSyncReport{});
+    impl.sources.push_back(std::move(runtime));
+  }
+
+  if (impl.setup.handle_signals) {
+    impl.signals = std::make_unique<asio::signal_set>(impl.io, SIGINT, SIGTERM);
+    impl.signals->async_wait([&impl](const boost::system::error_code& error, int signal) {
+      if (error)
+        return;  // cancelled: the run ended on its own
+      spdlog::info("signal {} received: finishing the pages in flight, then stopping", signal);
+      impl.stop_all();
+    });
+  }
+
+  impl.running = impl.sources.size();
+  for (std::size_t i = 0; i < impl.sources.size(); ++i) {
+    asio::co_spawn(impl.io, impl.sources[i].sync->run(mode),
+                   [&impl, i](std::exception_ptr error, SourceSyncReport result) {
+                     if (error) {
+                       try {
+                         std::rethrow_exception(error);
+                       } catch (const std::exception& e) {
+                         result.fatal_error = std::string("internal error: ") + e.what();
+                       }
+                     }
+                     impl.on_source_done(i, std::move(result));
+                   });
+  }
+  impl.io.run();
+  impl.io.restart();
+  impl.signals.reset();
+  return impl.report;
+}
+
+}  // namespace insights

@@ -1,0 +1,63 @@
+#pragma once
+// Runs the sync of every configured source in this process: one event-loop thread for HTTP
+// and scheduling, one database thread (AsyncPgSink + WorkQueue), one SourceSync per source.
+//
+//   SyncEngine engine(setup);
+//   SyncRunReport report = engine.run(RunMode::once);
+//
+// Threading: run() blocks the calling thread until the work is done (`once`), or until
+// request_stop() / SIGINT / SIGTERM (`forever`); request_stop() may be called from any thread.
+// Errors: a database that cannot be reached when run() starts throws DatabaseError; every
+// later failure is reported per source in the result, never thrown.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/source_config.hpp"
+#include "core/sync_options.hpp"
+#include "daemon/source_sync.hpp"
+#include "sink/pg_sink.hpp"
+
+namespace insights {
+
+struct SyncEngineSetup {
+  PgSinkOptions database;  // conninfo (+ the test hook that fails commit steps)
+  SyncOptions sync;
+  std::vector<SourceOptions> sources;
+  std::vector<std::string> secrets;  // one per source, same order (see load_source_secret)
+  std::string owner;                 // instance name for leases
+  const Clock* clock = nullptr;      // nullptr: the system clock
+  bool handle_signals = false;       // SIGINT/SIGTERM stop the run (the daemon)
+  BackoffPolicy backoff;
+};
+
+struct SyncRunReport {
+  std::vector<std::pair<std::string, SourceSyncReport>> sources;  // by source name
+
+  bool any_fatal() const;
+  bool all_fatal() const;
+  bool any_parked_or_given_up() const;
+};
+
+class SyncEngine {
+ public:
+  explicit SyncEngine(SyncEngineSetup setup);
+  ~SyncEngine();
+  SyncEngine(const SyncEngine&) = delete;
+  SyncEngine& operator=(const SyncEngine&) = delete;
+
+  SyncRunReport run(RunMode mode);
+  void request_stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default instance name: the host name ("insights-sync" when it cannot be read).
+std::string default_instance_name();
+
+}  // namespace insights

@@ -1,0 +1,61 @@
+#include "daemon/window_planner.hpp"
+
+#include <algorithm>
+
+namespace insights {
+namespace {
+
+std::chrono::seconds window_length(const SyncOptions& options) {
+  return std::chrono::minutes(options.window_minutes);
+}
+
+}  // namespace
+
+UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options) {
+  const auto length = window_length(options).count();
+  const auto since_epoch = time.time_since_epoch().count();
+  // Floor division, correct for instants before 1970 too.
+  const auto index = since_epoch >= 0 ? since_epoch / length : -((-since_epoch - 1) / length) - 1;
+  return UtcSeconds(std::chrono::seconds(index * length));
+}
+
+std::vector<TimeWindow> live_windows_to_add(std::optional<UtcSeconds> latest_end, UtcSeconds now,
+                                            const SyncOptions& options) {
+  UtcSeconds start =
+      latest_end ? *latest_end
+                 : window_floor(now - std::chrono::hours(options.initial_lookback_hours), options);
+  std::vector<TimeWindow> windows;
+  while (start <= now) {
+    const UtcSeconds end = start + window_length(options);
+    windows.push_back({start, end});
+    start = end;
+  }
+  return windows;
+}
+
+UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options) {
+  return window.end + std::chrono::minutes(options.settle_after_minutes);
+}
+
+PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options) {
+  const UtcSeconds horizon = settle_horizon(pass.window, options);
+  const auto reread = std::chrono::seconds(options.reread_interval_seconds);
+  if (pass.pass_started < horizon) {
+    // Calls may still appear or change: read again, often while the window holds "now".
+    const auto interval =
+        pass.window.end > pass.now ? std::chrono::seconds(options.poll_interval_seconds) : reread;
+    // The first pass after the horizon settles the window, so schedule one right there.
+    return {AfterPass::keep_open, std::max(pass.now, std::min(horizon, pass.now + interval))};
+  }
+  if (pass.partial_rows == 0)
+    return {AfterPass::settle, pass.now};
+  // Twilio drops calls after 30 days; a partial row the next read cannot reach never completes.
+  if (pass.window.start + kTwilioRetention <= pass.now + reread)
+    return {AfterPass::expire_partials, pass.now};
+  const int pages = std::max(1, (pass.rows + kRowsPerPage - 1) / kRowsPerPage);
+  if (pass.partial_rows <= options.straggler_limit && pass.partial_rows < pages)
+    return {AfterPass::fetch_stragglers, pass.now + reread};
+  return {AfterPass::keep_open, pass.now + reread};
+}
+
+}  // namespace insights

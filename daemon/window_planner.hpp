@@ -1,0 +1,56 @@
+#pragma once
+// Pure scheduling decisions (no clock, no I/O; DESIGN §5.3): which windows the live tail adds,
+// and what happens to a window after a pass. Unit-tested in tests/daemon/window_planner_test.
+//
+// A window's life (DESIGN §2.4): read once (pending → open), re-read on a schedule while a
+// call in it can still start, end, or complete (until settle_after past its end), then settled
+// by the first pass that began after that and found no partial rows. Partial rows left after
+// the horizon are stragglers: fetched one by one when that costs fewer requests than a
+// re-read, and marked as never completing when Twilio's 30-day retention runs out first.
+
+#include <optional>
+#include <vector>
+
+#include "core/sync_options.hpp"
+#include "core/time_window.hpp"
+
+namespace insights {
+
+inline constexpr auto kTwilioRetention = std::chrono::days(30);
+inline constexpr int kRowsPerPage = 1000;
+
+// The windows to add so the live tail reaches the window that contains `now`: from
+// `latest_end` (the newest existing live window's end) or, on first start, from
+// `now - initial_lookback_hours` rounded down to a window boundary.
+std::vector<TimeWindow> live_windows_to_add(std::optional<UtcSeconds> latest_end, UtcSeconds now,
+                                            const SyncOptions& options);
+
+// The window boundary at or before `time` (windows align to multiples of window_minutes).
+UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options);
+
+struct PassSummary {
+  TimeWindow window;
+  UtcSeconds pass_started{};  // when the pass's first page was requested
+  UtcSeconds now{};           // when the pass ended
+  int rows = 0;               // distinct rows the pass read
+  int partial_rows = 0;       // of those, still partial
+};
+
+enum class AfterPass {
+  keep_open,         // read it again at next_due
+  settle,            // nothing in it can change any more
+  fetch_stragglers,  // fetch the partial rows one by one, then settle if all completed
+  expire_partials,   // retention ends before they can complete: mark them, settle
+};
+
+struct PassDecision {
+  AfterPass action = AfterPass::keep_open;
+  UtcSeconds next_due{};  // for keep_open (and when stragglers stay partial)
+};
+
+PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options);
+
+// The time a window stops changing: its end plus settle_after.
+UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options);
+
+}  // namespace insights

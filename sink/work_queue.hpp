@@ -1,0 +1,120 @@
+#pragma once
+// The work items (time windows) in PostgreSQL as the scheduler sees them: plan windows, lease
+// the due ones, and record how each pass ended. Postgres is the coordinator (DESIGN §2.7):
+// claims use FOR UPDATE SKIP LOCKED and a lease expiry, so several instances share the queue
+// and a dead instance's items are taken over once its leases expire.
+//
+// Every time is passed in by the caller (its clock), never read from the server, so tests
+// drive time and all instances agree on "due".
+// Threading: blocking (libpqxx), one connection; use from one thread at a time (the daemon's
+// database thread). Errors: DatabaseError (sink/pg_sink.hpp) with the kind from
+// sink/pg_error_kind.hpp; a lost connection is reopened on the next call.
+
+#include <memory>
+#include <optional>
+#include <pqxx/connection>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/time_window.hpp"
+#include "core/utc_time.hpp"
+
+namespace insights {
+
+struct ClaimedWorkItem {
+  long long id = 0;
+  std::string kind;  // live | backfill
+  TimeWindow window;
+  std::string state;  // pending | open
+  std::optional<std::string> cursor;
+  int passes_completed = 0;
+  int pass_rows = 0;          // rows committed so far in this pass (resumed passes)
+  int pass_partial_rows = 0;  // of those, partial
+  UtcSeconds pass_started_at{};
+};
+
+struct ClaimRequest {
+  std::string source;
+  std::string owner;
+  UtcSeconds now{};
+  int lease_seconds = 60;
+  int limit = 1;
+  std::set<long long> exclude;  // items this instance is working on right now
+};
+
+enum class WindowState { open, settled, parked };
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(std::string conninfo);
+  ~WorkQueue();
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // Records the source (name → account) so work items can refer to it.
+  void register_source(const std::string& name, const std::string& account_sid);
+
+  // End of the newest window of this kind, if any.
+  std::optional<UtcSeconds> latest_window_end(const std::string& source, const std::string& kind);
+
+  // Inserts windows that do not exist yet (idempotent); returns how many were new.
+  int add_windows(const std::string& source, const std::string& kind,
+                  const std::vector<TimeWindow>& windows, UtcSeconds due_at);
+
+  // Drops every lease held by `owner`: a restarted instance takes its own items back at once.
+  int release_leases(const std::string& owner);
+
+  // Leases up to `limit` due items (pending/open, next_due_at <= now, lease free or expired):
+  // live before backfill, the window holding `now` first, then oldest due. A pass that starts
+  // now gets pass_started_at = now.
+  std::vector<ClaimedWorkItem> claim_due(const ClaimRequest& request);
+
+  // The item as committed now, if `owner` still holds its lease (after a failure whose outcome
+  // is unknown, e.g. a commit whose answer was lost).
+  std::optional<ClaimedWorkItem> reload(long long id, const std::string& owner);
+
+  // Records a failed attempt while the caller keeps the lease and retries: attempts + 1, the
+  // error text kept (so `status` shows it), lease extended to `lease_until`.
+  bool note_failure(long long id, const std::string& owner, const std::string& error,
+                    UtcSeconds lease_until);
+
+  // Extends the lease; false when the item is no longer leased by `owner`.
+  bool renew_lease(long long id, const std::string& owner, UtcSeconds until);
+
+  // Gives the lease back without changing anything else (shutting down mid-pass: the
+  // committed cursor stays, the next holder resumes there).
+  bool release(long long id, const std::string& owner);
+
+  // The pass ended: new state, when to read the window again, lease released, failures reset.
+  bool finish_pass(long long id, const std::string& owner, WindowState state, UtcSeconds next_due);
+
+  // A failed attempt: attempts + 1, the error text kept, lease released; parked when `park`.
+  bool record_failure(long long id, const std::string& owner, const std::string& error,
+                      UtcSeconds next_due, bool park);
+
+  // The API refused the page cursor (21481): the pass starts over from the first page.
+  bool restart_pass(long long id, const std::string& owner, UtcSeconds now);
+
+  // Partial rows of `source` whose start or end time falls in the window and whose retention
+  // has not expired, at most `limit`, by call_sid.
+  std::vector<std::string> partial_calls_in(const std::string& source, const TimeWindow& window,
+                                            int limit);
+
+  // Marks the window's remaining partial rows as never to complete (retention ran out).
+  int mark_retention_expired(const std::string& source, const TimeWindow& window, UtcSeconds now);
+
+  // The earliest next_due_at among the source's pending/open items not in `exclude`.
+  std::optional<UtcSeconds> next_due(const std::string& source, const std::set<long long>& exclude);
+
+ private:
+  pqxx::connection& connection();
+  // Runs `work(pqxx::work&)` in one transaction (defined and used in work_queue.cpp only).
+  template <typename Work>
+  auto transact(const char* what, Work work);
+
+  std::string conninfo_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace insights
