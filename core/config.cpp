@@ -7,7 +7,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/config_environment.hpp"
 #include "core/source_config_reader.hpp"
+#include "core/sync_options_reader.hpp"
 #include "core/toml_table_reader.hpp"
 
 namespace insights {
@@ -27,6 +29,7 @@ const std::set<std::string, std::less<>> kLogLevels = {"trace", "debug",    "inf
 void read_database(const toml::table& table, AppConfig& config,
                    std::vector<std::string>& problems) {
   TomlTableReader reader(table, "database.", problems);
+  // No message may repeat the URL: it may hold a password.
   config.database.url = reader.string("url");
   reader.reject_unknown_keys();
 }
@@ -37,13 +40,16 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
     if (kLogLevels.contains(*level)) {
       config.log.level = *level;
     } else {
-      problems.push_back(
-          "log.level must be one of trace, debug, info, warn, error, critical, "
-          "off; got \"" +
-          *level + "\"");
+      reader.problem(
+          "level",
+          "must be one of trace, debug, info, warn, error, critical, off; got \"" + *level + "\"");
     }
   }
   reader.reject_unknown_keys();
+}
+
+void read_sync(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
+  config.sync = read_sync_table(table, "sync.", problems);
 }
 
 // `[[source]]`: an array of tables (a single [source] table is accepted too).
@@ -79,6 +85,11 @@ ConfigError::ConfigError(std::string origin, std::vector<std::string> problems)
     : std::runtime_error(join_problems(origin, problems)), problems_(std::move(problems)) {}
 
 AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
+  return parse_config(toml_text, origin, {});
+}
+
+AppConfig parse_config(std::string_view toml_text, const std::string& origin,
+                       const EnvironmentVariables& overrides) {
   toml::table root;
   try {
     root = toml::parse(toml_text, origin);
@@ -89,38 +100,57 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
                  ": " + std::string(error.description())});
   }
 
-  AppConfig config;
-  std::vector<std::string> problems;
-  read_sources(root, config, problems);
+  // Tables other than [[source]], each with its reader.
   using Reader = void (*)(const toml::table&, AppConfig&, std::vector<std::string>&);
-  const std::pair<std::string_view, Reader> sections[] = {{"database", read_database},
-                                                          {"log", read_log}};
+  const std::pair<std::string_view, Reader> sections[] = {
+      {"database", read_database}, {"log", read_log}, {"sync", read_sync}};
+  std::vector<std::string_view> section_names;
+  for (const auto& section : sections)
+    section_names.push_back(section.first);
+
+  // Overrides change the table before it is read, so they are validated like the file.
+  std::vector<std::string> problems;
+  const OverrideOrigins overridden =
+      apply_environment_overrides(root, overrides, section_names, problems);
+
+  AppConfig config;
+  std::vector<std::string> reading;
+  read_sources(root, config, reading);
   for (const auto& [key, node] : root) {
     if (key.str() == "source")
       continue;  // read above
     const auto* section = std::find_if(std::begin(sections), std::end(sections),
                                        [&](const auto& s) { return s.first == key.str(); });
     if (section == std::end(sections)) {
-      problems.push_back("unknown section or key \"" + std::string(key.str()) + "\"");
+      reading.push_back("unknown section or key \"" + std::string(key.str()) + "\"");
     } else if (const auto* table = node.as_table()) {
-      section->second(*table, config, problems);
+      section->second(*table, config, reading);
     } else {
-      problems.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
-                         std::string(key.str()) + "])");
+      reading.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
+                        std::string(key.str()) + "])");
     }
   }
+  name_override_variables(reading, overridden);
+  problems.insert(problems.end(), reading.begin(), reading.end());
   if (!problems.empty())
     throw ConfigError(origin, std::move(problems));
   return config;
 }
 
 AppConfig load_config_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+  return load_config(path, {});
+}
+
+AppConfig load_config(const std::optional<std::filesystem::path>& file,
+                      const EnvironmentVariables& overrides) {
+  if (!file)
+    return parse_config("", "environment (no config file)", overrides);
+  std::ifstream in(*file, std::ios::binary);
   if (!in)
-    throw ConfigError(path.string(), {"cannot open the file for reading"});
+    throw ConfigError(file->string(), {"cannot open the file for reading"});
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path.string());
+  return parse_config(text.str(), file->string(), overrides);
 }
 
 std::string resolve_database_url(const std::optional<std::string>& from_command_line,

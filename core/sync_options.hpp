@@ -40,6 +40,9 @@ struct SyncOptions {
   // GET /v1/Voice/{CallSid}/Summary when they are fewer than the pages a re-read costs and at
   // most this many. 0 disables single fetches. 0..1000.
   int straggler_limit = 20;
+  // Annotations can change after a summary completed (twilio-api-notes §4.8), so a settled
+  // window gets one more pass this long after its settle horizon. 0 disables it. 0..696.
+  int annotation_pass_after_hours = 48;
   // Names this process in work item leases and `status`. Default: the host name. Two
   // instances against one database must have different names.
   std::optional<std::string> instance_name;

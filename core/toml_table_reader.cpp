@@ -37,6 +37,18 @@ std::optional<long long> TomlTableReader::integer(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<int> TomlTableReader::integer_between(std::string_view key, int min, int max) {
+  const std::optional<long long> value = integer(key);
+  if (!value)
+    return std::nullopt;
+  if (*value < min || *value > max) {
+    problem(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     "; got " + std::to_string(*value));
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
 std::vector<std::string> TomlTableReader::string_list(std::string_view key) {
   const toml::node* node = find(key);
   if (node == nullptr)

@@ -22,6 +22,9 @@ class TomlTableReader {
   std::optional<std::string> string(std::string_view key);
   std::optional<bool> boolean(std::string_view key);
   std::optional<long long> integer(std::string_view key);
+  // An integer in [min, max]; a value outside is a problem ("must be between 1 and 1440; got 0")
+  // and gives nullopt, so the caller keeps its default.
+  std::optional<int> integer_between(std::string_view key, int min, int max);
   // An array of strings (a single string is accepted as a one-element list).
   std::vector<std::string> string_list(std::string_view key);
   // A sub-table, or nullptr when absent (a non-table value is a problem).

@@ -125,23 +125,9 @@ int status(const Command& command, const AppConfig& config, const std::string& c
 }
 
 // The file parsed; now check what only the environment can tell: every source's secret.
+// (ConfigError from load_secrets is reported by run_command, exit 78.)
 int check_config(const Command& command, const AppConfig& config) {
-  std::vector<std::string> problems;
-  for (const auto& source : config.sources) {
-    try {
-      load_source_secret(source);
-    } catch (const ConfigError& error) {
-      for (const auto& problem : error.problems()) {
-        problems.push_back("source \"" + source.name + "\": " + problem);
-      }
-    }
-  }
-  if (!problems.empty()) {
-    std::cerr << "insights-sync: "
-              << ConfigError(command.config_path.value_or("configuration"), problems).what()
-              << "\n";
-    return kExitConfig;
-  }
+  load_secrets(command, config);
   spdlog::info("configuration is valid: {} source{}, database from {}", config.sources.size(),
                config.sources.size() == 1 ? "" : "s", database_origin(command, config));
   return kExitOk;
@@ -160,8 +146,7 @@ int exit_code_for(const SyncError& error) {
 int run_command(const Command& command) {
   AppConfig config;
   try {
-    if (command.config_path)
-      config = load_config_file(*command.config_path);
+    config = load_config(command.config_path, insights_environment());
   } catch (const ConfigError& error) {
     std::cerr << "insights-sync: " << error.what() << "\n";
     return kExitConfig;

@@ -246,18 +246,21 @@ asio::awaitable<void> SourceSync::release(const ClaimedWorkItem& item) {
 
 asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
   report_.passes_finished++;
-  const PassSummary pass{.window = item.window,
-                         .pass_started = item.pass_started_at,
-                         .now = setup_.clock->now(),
-                         .rows = item.pass_rows,
-                         .partial_rows = item.pass_partial_rows};
+  PassSummary pass{.window = item.window,
+                   .pass_started = item.pass_started_at,
+                   .now = setup_.clock->now(),
+                   .rows = item.pass_rows,
+                   .partial_rows = item.pass_partial_rows,
+                   .annotation_pass = item.state == "settled"};
   PassDecision decision = decide_after_pass(pass, setup_.options);
   WorkQueue& queue = *setup_.queue;
   const std::string& source = setup_.source;
   const TimeWindow window = item.window;
   if (decision.action == AfterPass::fetch_stragglers) {
-    const int still_partial = co_await fetch_stragglers(item);
-    decision.action = still_partial == 0 ? AfterPass::settle : AfterPass::keep_open;
+    pass.partial_rows = co_await fetch_stragglers(item);
+    decision = decide_after_pass(pass, setup_.options);
+    if (decision.action == AfterPass::fetch_stragglers)
+      decision.action = AfterPass::keep_open;  // some are still partial: try again later
   }
   if (decision.action == AfterPass::expire_partials) {
     const UtcSeconds now = pass.now;
@@ -272,16 +275,19 @@ asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
   }
   const WindowState state =
       decision.action == AfterPass::settle ? WindowState::settled : WindowState::open;
-  if (state == WindowState::settled)
+  if (state == WindowState::settled && !pass.annotation_pass)
     report_.windows_settled++;
   const std::string& owner = setup_.owner;
   const long long id = item.id;
   const UtcSeconds due = decision.next_due;
-  co_await setup_.sink->run(
-      [&queue, &owner, id, state, due] { return queue.finish_pass(id, owner, state, due); });
-  spdlog::debug("source {}: window {} pass {} done: {} rows, {} partial, {}", source,
+  const bool done = decision.annotation_pass_done;
+  co_await setup_.sink->run([&queue, &owner, id, state, due, done] {
+    return queue.finish_pass(id, owner, state, due, done);
+  });
+  spdlog::debug("source {}: window {} pass {} done: {} rows, {} partial; {} {}", source,
                 describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
-                state == WindowState::settled ? "settled" : "open until " + format_utc(due));
+                state == WindowState::settled ? "settled, next pass" : "open, next pass",
+                done ? "never" : format_utc(due));
 }
 
 asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {

@@ -39,23 +39,30 @@ UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options) 
 
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options) {
   const UtcSeconds horizon = settle_horizon(pass.window, options);
+  if (pass.annotation_pass)
+    return {AfterPass::settle, pass.now, true};
+  const UtcSeconds annotation_pass_at =
+      horizon + std::chrono::hours(options.annotation_pass_after_hours);
+  const PassDecision settled{AfterPass::settle, std::max(pass.now, annotation_pass_at),
+                             options.annotation_pass_after_hours == 0};
   const auto reread = std::chrono::seconds(options.reread_interval_seconds);
   if (pass.pass_started < horizon) {
     // Calls may still appear or change: read again, often while the window holds "now".
     const auto interval =
         pass.window.end > pass.now ? std::chrono::seconds(options.poll_interval_seconds) : reread;
     // The first pass after the horizon settles the window, so schedule one right there.
-    return {AfterPass::keep_open, std::max(pass.now, std::min(horizon, pass.now + interval))};
+    return {AfterPass::keep_open, std::max(pass.now, std::min(horizon, pass.now + interval)),
+            false};
   }
   if (pass.partial_rows == 0)
-    return {AfterPass::settle, pass.now};
+    return settled;
   // Twilio drops calls after 30 days; a partial row the next read cannot reach never completes.
   if (pass.window.start + kTwilioRetention <= pass.now + reread)
-    return {AfterPass::expire_partials, pass.now};
+    return {AfterPass::expire_partials, pass.now, true};
   const int pages = std::max(1, (pass.rows + kRowsPerPage - 1) / kRowsPerPage);
   if (pass.partial_rows <= options.straggler_limit && pass.partial_rows < pages)
-    return {AfterPass::fetch_stragglers, pass.now + reread};
-  return {AfterPass::keep_open, pass.now + reread};
+    return {AfterPass::fetch_stragglers, pass.now + reread, false};
+  return {AfterPass::keep_open, pass.now + reread, false};
 }
 
 }  // namespace insights

@@ -30,10 +30,11 @@ UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options);
 
 struct PassSummary {
   TimeWindow window;
-  UtcSeconds pass_started{};  // when the pass's first page was requested
-  UtcSeconds now{};           // when the pass ended
-  int rows = 0;               // distinct rows the pass read
-  int partial_rows = 0;       // of those, still partial
+  UtcSeconds pass_started{};     // when the pass's first page was requested
+  UtcSeconds now{};              // when the pass ended
+  int rows = 0;                  // distinct rows the pass read
+  int partial_rows = 0;          // of those, still partial
+  bool annotation_pass = false;  // the window had settled; this was its late re-read
 };
 
 enum class AfterPass {
@@ -45,7 +46,9 @@ enum class AfterPass {
 
 struct PassDecision {
   AfterPass action = AfterPass::keep_open;
-  UtcSeconds next_due{};  // for keep_open (and when stragglers stay partial)
+  // keep_open (and stragglers that stay partial): the next pass. settle: the annotation pass.
+  UtcSeconds next_due{};
+  bool annotation_pass_done = false;  // settle: no further pass at all
 };
 
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options);

@@ -155,7 +155,8 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
     const pqxx::result rows = tx.exec_params(
         "WITH due AS ("
         "  SELECT id FROM work_items"
-        "  WHERE source = $1 AND state IN ('pending', 'open') AND next_due_at <= $2::timestamptz"
+        "  WHERE source = $1 AND next_due_at <= $2::timestamptz"
+        "    AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))"
         "    AND (lease_owner IS NULL OR lease_expires_at <= $2::timestamptz)"
         "    AND NOT (id = ANY ($5::bigint[]))"
         "  ORDER BY kind = 'live' DESC, window_end > $2::timestamptz DESC, next_due_at,"
@@ -221,14 +222,15 @@ bool WorkQueue::release(long long id, const std::string& owner) {
 }
 
 bool WorkQueue::finish_pass(long long id, const std::string& owner, WindowState state,
-                            UtcSeconds next_due) {
+                            UtcSeconds next_due, bool annotation_pass_done) {
   return transact("finish pass", [&](pqxx::work& tx) {
     return tx.exec_params(
                  "UPDATE work_items SET state = $3, next_due_at = $4::timestamptz,"
+                 " annotation_pass_done = $5,"
                  " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
                  " last_error = NULL, last_error_at = NULL, updated_at = now()"
                  " WHERE id = $1 AND lease_owner = $2",
-                 id, owner, state_name(state), ts(next_due))
+                 id, owner, state_name(state), ts(next_due), annotation_pass_done)
                .affected_rows() == 1;
   });
 }
@@ -292,7 +294,8 @@ std::optional<UtcSeconds> WorkQueue::next_due(const std::string& source,
   return transact("next due work", [&](pqxx::work& tx) {
     const pqxx::row row = tx.exec_params1(
         "SELECT extract(epoch FROM min(next_due_at))::bigint FROM work_items"
-        " WHERE source = $1 AND state IN ('pending', 'open') AND NOT (id = ANY ($2::bigint[]))",
+        " WHERE source = $1 AND NOT (id = ANY ($2::bigint[]))"
+        " AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))",
         source, id_array(exclude));
     return row[0].is_null() ? std::nullopt : std::optional<UtcSeconds>(from_epoch(row[0]));
   });

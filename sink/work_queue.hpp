@@ -26,7 +26,7 @@ struct ClaimedWorkItem {
   long long id = 0;
   std::string kind;  // live | backfill
   TimeWindow window;
-  std::string state;  // pending | open
+  std::string state;  // pending | open | settled (its annotation pass)
   std::optional<std::string> cursor;
   int passes_completed = 0;
   int pass_rows = 0;          // rows committed so far in this pass (resumed passes)
@@ -65,7 +65,8 @@ class WorkQueue {
   // Drops every lease held by `owner`: a restarted instance takes its own items back at once.
   int release_leases(const std::string& owner);
 
-  // Leases up to `limit` due items (pending/open, next_due_at <= now, lease free or expired):
+  // Leases up to `limit` due items (pending/open, or settled awaiting the annotation pass;
+  // next_due_at <= now; lease free or expired):
   // live before backfill, the window holding `now` first, then oldest due. A pass that starts
   // now gets pass_started_at = now.
   std::vector<ClaimedWorkItem> claim_due(const ClaimRequest& request);
@@ -86,8 +87,10 @@ class WorkQueue {
   // committed cursor stays, the next holder resumes there).
   bool release(long long id, const std::string& owner);
 
-  // The pass ended: new state, when to read the window again, lease released, failures reset.
-  bool finish_pass(long long id, const std::string& owner, WindowState state, UtcSeconds next_due);
+  // The pass ended: new state, when to read the window again (for a settled window: its
+  // annotation pass, unless done), lease released, failures reset.
+  bool finish_pass(long long id, const std::string& owner, WindowState state, UtcSeconds next_due,
+                   bool annotation_pass_done);
 
   // A failed attempt: attempts + 1, the error text kept, lease released; parked when `park`.
   bool record_failure(long long id, const std::string& owner, const std::string& error,

@@ -48,6 +48,17 @@ std::string write_temp_file(const std::string& name, const std::string& text) {
   return path;
 }
 
+// A config with one source whose secret comes from $INSIGHTS_TEST_TWILIO_TOKEN (kWithToken).
+std::string one_source_config(const std::string& extra = "") {
+  return write_temp_file("one-source.toml", extra + R"(
+[[source]]
+name = "main"
+account_sid = "AC00000000000000000000000000000001"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+)");
+}
+const std::string kWithToken = "INSIGHTS_TEST_TWILIO_TOKEN=test-token";
+
 TEST(Cli, MigrateTwiceCreatesTheSchemaOnce) {
   TestDatabase db;
   const auto first = run_insights_sync("migrate --database-url " + quoted(db.conninfo()));
@@ -80,7 +91,9 @@ TEST(Cli, RunRefusesASchemaNewerThanItKnows) {
     pqxx::nontransaction(*connection)
         .exec0("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')");
   }
-  const auto outcome = run_insights_sync("run --database-url " + quoted(db.conninfo()));
+  const auto outcome = run_insights_sync(
+      "run --config " + quoted(one_source_config()) + " --database-url " + quoted(db.conninfo()),
+      kWithToken);
   EXPECT_EQ(outcome.exit_code, kExitSchemaMismatch) << outcome.output;
   EXPECT_NE(outcome.output.find("newer than this insights-sync knows"), std::string::npos)
       << outcome.output;
@@ -90,7 +103,9 @@ TEST(Cli, RunRefusesASchemaNewerThanItKnows) {
 
 TEST(Cli, RunRefusesAnUnmigratedDatabase) {
   TestDatabase db;
-  const auto outcome = run_insights_sync("run --database-url " + quoted(db.conninfo()));
+  const auto outcome = run_insights_sync(
+      "run --config " + quoted(one_source_config()) + " --database-url " + quoted(db.conninfo()),
+      kWithToken);
   EXPECT_EQ(outcome.exit_code, kExitSchemaMismatch) << outcome.output;
   EXPECT_NE(outcome.output.find("run `insights-sync migrate` first"), std::string::npos)
       << outcome.output;
@@ -161,17 +176,29 @@ secret_file = ")" + secret_file +
 }
 
 TEST(Cli, GoodConfigFileChecksOut) {
-  const std::string path = write_temp_file("good.toml", "[log]\nlevel = \"warn\"\n");
-  const auto outcome = run_insights_sync("check-config --log-level info --config " + quoted(path));
+  const std::string path = one_source_config("[log]\nlevel = \"warn\"\n");
+  const auto outcome =
+      run_insights_sync("check-config --log-level info --config " + quoted(path), kWithToken);
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
-  const auto before = run_insights_sync("--config " + quoted(path) + " check-config");
+  const auto before = run_insights_sync("--config " + quoted(path) + " check-config", kWithToken);
   EXPECT_EQ(before.exit_code, kExitOk) << before.output;
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
 }
 
+TEST(Cli, AConfigWithoutSourcesHasNothingToSync) {
+  const std::string path = write_temp_file("no-sources.toml", "[log]\nlevel = \"warn\"\n");
+  for (const char* command : {"check-config", "run", "sync --once"}) {
+    const auto outcome = run_insights_sync(std::string(command) + " --config " + quoted(path));
+    EXPECT_EQ(outcome.exit_code, kExitConfig) << command << "\n" << outcome.output;
+    EXPECT_NE(outcome.output.find("no [[source]] is configured"), std::string::npos)
+        << outcome.output;
+  }
+}
+
 TEST(Cli, BadCommandLinesExitWithUsage) {
-  for (const char* arguments : {"", "frobnicate", "migrate --no-such-flag",
-                                "migrate --log-level shouty", "run --config /nonexistent.toml"}) {
+  for (const char* arguments :
+       {"", "frobnicate", "migrate --no-such-flag", "migrate --log-level shouty",
+        "run --config /nonexistent.toml", "sync", "status --jsn"}) {
     const auto outcome = run_insights_sync(arguments);
     EXPECT_EQ(outcome.exit_code, kExitUsage) << arguments << "\n" << outcome.output;
   }

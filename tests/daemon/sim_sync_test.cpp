@@ -1,0 +1,220 @@
+// The sync engine against the real insights-sim over TLS and a real PostgreSQL: the warehouse
+// converges to the sim's truth field by field while calls go partial → complete → annotated,
+// for both of the time fields Twilio's filter might use; calls that appear while a window is
+// being paged are not lost.
+#include <gtest/gtest.h>
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "sim/list_page.hpp"
+#include "tests/support/running_sim.hpp"
+#include "tests/support/sync_harness.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+using testing::FakeClock;
+using testing::RunningSim;
+using testing::SyncHarnessOptions;
+
+const UtcSeconds kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+
+sim::GeneratorOptions sim_data(int calls_per_hour) {
+  sim::GeneratorOptions data;
+  data.seed = 11;
+  data.calls_per_hour = calls_per_hour;
+  data.long_call_fraction = 0.05;  // more calls lasting hours: the settle horizon must hold
+  return data;
+}
+
+struct StoredRow {
+  std::string hash;
+  std::string processing_state;
+};
+
+class SimSyncTest : public testing::PgTest,
+                    public ::testing::WithParamInterface<sim::TimeFilterField> {
+ protected:
+  void start_sim(int calls_per_hour, double annotation_edit_fraction = 0.2) {
+    sim::SimServiceOptions service;
+    service.time_filter = GetParam();
+    sim::GeneratorOptions data = sim_data(calls_per_hour);
+    data.annotation_edit_fraction = annotation_edit_fraction;
+    sim = std::make_unique<RunningSim>(data, service, kStart);
+  }
+
+  SyncHarnessOptions harness(int lookback_hours) {
+    SyncHarnessOptions options;
+    options.database.conninfo = db->conninfo();
+    options.base_url = sim->base_url();
+    options.ca_file = sim->ca_file();
+    options.user = testing::kSimAccount;
+    options.secret = testing::kSimToken;
+    options.sync = testing::test_sync_options(lookback_hours);
+    options.clock = &clock;
+    return options;
+  }
+
+  void set_time(UtcSeconds time) {
+    clock.set(time);
+    sim->set_time(time);
+  }
+
+  const char* field() const {
+    return GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
+  }
+
+  // Rows whose time-filter field lies in [from, to), by call_sid.
+  std::map<std::string, StoredRow> stored(UtcSeconds from, UtcSeconds to) {
+    pqxx::read_transaction tx(*pg);
+    const auto rows =
+        tx.exec_params(std::string("SELECT call_sid, encode(content_hash, 'hex'), processing_state"
+                                   " FROM call_summaries WHERE ") +
+                           field() + " >= $1::timestamptz AND " + field() + " < $2::timestamptz",
+                       format_utc(from), format_utc(to));
+    std::map<std::string, StoredRow> result;
+    for (const auto& row : rows)
+      result[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+    return result;
+  }
+
+  // The warehouse equals the sim's truth for [from, to): same calls, same content.
+  void expect_equals_truth(UtcSeconds from, UtcSeconds to) {
+    const auto truth = sim->truth(from, to);
+    const auto rows = stored(from, to);
+    ASSERT_FALSE(truth.empty());
+    int missing = 0, different = 0, extra = 0;
+    for (const auto& [sid, expected] : truth) {
+      const auto found = rows.find(sid);
+      if (found == rows.end()) {
+        if (++missing <= 3)
+          ADD_FAILURE() << "missing " << sid << " (" << expected.processing_state.value_or("?")
+                        << ")";
+      } else if (found->second.hash != expected.content_hash) {
+        if (++different <= 3)
+          ADD_FAILURE() << "different " << sid << ": stored " << found->second.processing_state
+                        << ", truth " << expected.processing_state.value_or("?");
+      }
+    }
+    for (const auto& [sid, row] : rows) {
+      if (!truth.contains(sid) && ++extra <= 3)
+        ADD_FAILURE() << "not in the truth: " << sid;
+    }
+    EXPECT_EQ(missing, 0);
+    EXPECT_EQ(different, 0);
+    EXPECT_EQ(extra, 0);
+  }
+
+  std::string count(const std::string& where) {
+    return scalar("SELECT count(*) FROM call_summaries WHERE " + where);
+  }
+
+  FakeClock clock{kStart};
+  std::unique_ptr<RunningSim> sim;
+};
+
+TEST_P(SimSyncTest, ConvergesToTheTruthThroughEveryLifecycleStage) {
+  start_sim(240);
+  const SyncHarnessOptions options = harness(6);
+  set_time(kStart);
+  // The daemon's polls through eight simulated hours, every 20 minutes.
+  long long complete_before = 0;
+  for (UtcSeconds now = kStart; now <= kStart + hours(8); now += minutes(20)) {
+    set_time(now);
+    const SourceSyncReport report = testing::sync_once(options);
+    ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+    ASSERT_EQ(report.windows_parked + report.windows_given_up, 0);
+    // Never downgraded: complete rows only ever grow.
+    const long long complete = std::stoll(count("processing_state = 'complete'"));
+    EXPECT_GE(complete, complete_before) << "at " << format_utc(now);
+    complete_before = complete;
+  }
+  // Partial rows existed on the way: the lifecycle was exercised.
+  EXPECT_GT(std::stoll(scalar("SELECT sum(rows_updated) FROM work_items")), 0);
+
+  // Past every settle horizon and every annotation pass: everything is final.
+  set_time(kStart + hours(8) + hours(5) + hours(48) + hours(2));
+  for (int run = 0; run < 3; ++run)
+    testing::sync_once(options);
+  expect_equals_truth(kStart - hours(6), kStart + hours(8));
+  EXPECT_EQ(count("processing_state = 'partial' AND " + std::string(field()) + " < '" +
+                  format_utc(kStart + hours(8)) + "'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE window_end <= '" +
+                   format_utc(kStart + hours(8)) + "' AND state <> 'settled'"),
+            "0");
+}
+
+TEST_P(SimSyncTest, ASyncAfterTheHorizonSettlesWindowsInOnePassAndMatchesTheTruth) {
+  start_sim(120);
+  const SyncHarnessOptions options = harness(30);
+  set_time(kStart);
+  const SourceSyncReport report = testing::sync_once(options);
+  ASSERT_FALSE(report.fatal_error);
+  // Windows that ended more than settle_after ago settle at once; newer ones stay open.
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'settled'"), "25");
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'open'"), "6");
+  expect_equals_truth(kStart - hours(30), kStart);
+}
+
+// Moves the sim clock forward after the first page of every pass, so calls become visible
+// (and others complete) while a window is being paged.
+class ClockMovingApi : public SummariesApi {
+ public:
+  ClockMovingApi(SummariesApi& real, std::function<void()> move) : real_(real), move_(move) {}
+  boost::asio::awaitable<Page> list_page(WindowRequest window,
+                                         std::optional<std::string> cursor) override {
+    Page page = co_await real_.list_page(window, cursor);
+    if (!cursor)
+      move_();
+    co_return page;
+  }
+  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
+    co_return co_await real_.complete_summary(sid);
+  }
+
+ private:
+  SummariesApi& real_;
+  std::function<void()> move_;
+};
+
+TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
+  // Several pages per one-hour window. No annotation edits: this test is about paging, and
+  // it only needs to wait for the settle horizon, not for the annotation pass.
+  start_sim(3000, 0.0);
+  SyncHarnessOptions options = harness(1);
+  options.concurrency = 1;
+  UtcSeconds now = kStart + minutes(30);
+  set_time(now);
+  std::optional<ClockMovingApi> moving;
+  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
+    moving.emplace(real, [&] {
+      now += minutes(3);
+      set_time(now);
+    });
+    return *moving;
+  };
+  for (int poll = 0; poll < 4; ++poll)
+    testing::sync_once(options);
+  // Passes of several pages happened, with the clock moving under them.
+  EXPECT_GT(std::stoll(scalar("SELECT max(pass_pages) FROM work_items")), 1);
+  options.wrap_api = nullptr;
+  set_time(now + hours(6));
+  testing::sync_once(options);
+  expect_equals_truth(kStart - hours(1), kStart + hours(1));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothTimeFields, SimSyncTest,
+                         ::testing::Values(sim::TimeFilterField::start_time,
+                                           sim::TimeFilterField::end_time),
+                         [](const auto& param_info) {
+                           return param_info.param == sim::TimeFilterField::start_time
+                                      ? std::string("start_time")
+                                      : std::string("end_time");
+                         });
+
+}  // namespace
+}  // namespace insights

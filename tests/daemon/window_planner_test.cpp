@@ -1,0 +1,115 @@
+// The scheduler's pure decisions: which live windows to add, and what a finished pass means.
+#include "daemon/window_planner.hpp"
+
+#include <gtest/gtest.h>
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+
+const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+
+SyncOptions options() {
+  SyncOptions o;
+  o.window_minutes = 60;
+  o.initial_lookback_hours = 3;
+  o.settle_after_minutes = 300;
+  o.poll_interval_seconds = 60;
+  o.reread_interval_seconds = 600;
+  o.straggler_limit = 20;
+  return o;
+}
+
+TEST(WindowPlanner, FirstStartCoversTheLookbackUpToTheWindowHoldingNow) {
+  const auto windows = live_windows_to_add(std::nullopt, kNoon + minutes(25), options());
+  ASSERT_EQ(windows.size(), 4u);
+  EXPECT_EQ(windows.front().start, kNoon - hours(3));
+  EXPECT_EQ(windows.back().start, kNoon);
+  EXPECT_EQ(windows.back().end, kNoon + hours(1));
+  for (std::size_t i = 1; i < windows.size(); ++i)
+    EXPECT_EQ(windows[i].start, windows[i - 1].end);
+}
+
+TEST(WindowPlanner, ContinuesFromTheNewestWindowWithoutGapsOrOverlap) {
+  EXPECT_TRUE(live_windows_to_add(kNoon + hours(1), kNoon + minutes(59), options()).empty());
+  const auto windows = live_windows_to_add(kNoon + hours(1), kNoon + hours(2), options());
+  ASSERT_EQ(windows.size(), 2u);  // the boundary instant belongs to the next window
+  EXPECT_EQ(windows[0].start, kNoon + hours(1));
+  EXPECT_EQ(windows[1].end, kNoon + hours(3));
+}
+
+TEST(WindowPlanner, WindowFloorAlignsToTheWindowLength) {
+  SyncOptions o = options();
+  o.window_minutes = 15;
+  EXPECT_EQ(window_floor(kNoon + minutes(29) + seconds(59), o), kNoon + minutes(15));
+  EXPECT_EQ(window_floor(UtcSeconds(seconds(-1)), o), UtcSeconds(seconds(-900)));
+}
+
+PassSummary pass(TimeWindow window, UtcSeconds started, UtcSeconds now, int rows, int partial) {
+  return {
+      .window = window, .pass_started = started, .now = now, .rows = rows, .partial_rows = partial};
+}
+
+const TimeWindow kWindow{kNoon, kNoon + hours(1)};
+
+TEST(WindowPlanner, TheWindowHoldingNowIsPolledOften) {
+  const auto decision =
+      decide_after_pass(pass(kWindow, kNoon + minutes(10), kNoon + minutes(10), 5, 2), options());
+  EXPECT_EQ(decision.action, AfterPass::keep_open);
+  EXPECT_EQ(decision.next_due, kNoon + minutes(11));
+}
+
+TEST(WindowPlanner, OlderOpenWindowsAreRereadUntilTheHorizonAndOnceRightAtIt) {
+  const UtcSeconds horizon = kWindow.end + minutes(300);
+  auto decision =
+      decide_after_pass(pass(kWindow, kNoon + hours(2), kNoon + hours(2), 9, 0), options());
+  EXPECT_EQ(decision.action, AfterPass::keep_open);  // no partials, but calls may still appear
+  EXPECT_EQ(decision.next_due, kNoon + hours(2) + minutes(10));
+  decision =
+      decide_after_pass(pass(kWindow, horizon - minutes(3), horizon - minutes(3), 9, 0), options());
+  EXPECT_EQ(decision.next_due, horizon);
+}
+
+TEST(WindowPlanner, APassThatBeganBeforeTheHorizonNeverSettles) {
+  const UtcSeconds horizon = kWindow.end + minutes(300);
+  const auto decision =
+      decide_after_pass(pass(kWindow, horizon - seconds(1), horizon + minutes(1), 9, 0), options());
+  EXPECT_EQ(decision.action, AfterPass::keep_open);
+  EXPECT_EQ(decision.next_due, horizon + minutes(1));
+}
+
+TEST(WindowPlanner, SettlesAfterTheHorizonWhenNothingIsPartial) {
+  const UtcSeconds horizon = kWindow.end + minutes(300);
+  EXPECT_EQ(decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), options()).action,
+            AfterPass::settle);
+}
+
+TEST(WindowPlanner, FetchesStragglersOnlyWhenThatCostsFewerRequests) {
+  const UtcSeconds late = kWindow.end + hours(6);
+  // 3 pages to re-read, 2 stragglers: two single fetches are cheaper.
+  EXPECT_EQ(decide_after_pass(pass(kWindow, late, late, 2500, 2), options()).action,
+            AfterPass::fetch_stragglers);
+  // One page re-reads everything; a single fetch per straggler cannot be cheaper.
+  EXPECT_EQ(decide_after_pass(pass(kWindow, late, late, 900, 1), options()).action,
+            AfterPass::keep_open);
+  // More stragglers than straggler_limit: re-read.
+  EXPECT_EQ(decide_after_pass(pass(kWindow, late, late, 50000, 21), options()).action,
+            AfterPass::keep_open);
+  SyncOptions off = options();
+  off.straggler_limit = 0;
+  EXPECT_EQ(decide_after_pass(pass(kWindow, late, late, 2500, 2), off).action,
+            AfterPass::keep_open);
+}
+
+TEST(WindowPlanner, PartialsThatRetentionWillDropAreExpiredNotRetriedForever) {
+  const UtcSeconds almost_gone = kWindow.start + days(30) - minutes(5);
+  EXPECT_EQ(decide_after_pass(pass(kWindow, almost_gone, almost_gone, 10, 3), options()).action,
+            AfterPass::expire_partials);
+  const UtcSeconds earlier = kWindow.start + days(29);
+  EXPECT_EQ(decide_after_pass(pass(kWindow, earlier, earlier, 10, 3), options()).action,
+            AfterPass::keep_open);
+}
+
+}  // namespace
+}  // namespace insights

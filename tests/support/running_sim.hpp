@@ -1,0 +1,65 @@
+#pragma once
+// insights-sim running inside the test process on its own thread, over real TLS with its own
+// CA, its clock frozen so the test moves time explicitly (set_time) in step with the daemon's
+// FakeClock. The truth endpoint is read back as parsed rows, so a test compares the warehouse
+// with it field by field (content hashes cover every stored field).
+
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/call_summary_row.hpp"
+#include "core/clock.hpp"
+#include "sim/call_store.hpp"
+#include "sim/http_server.hpp"
+#include "sim/sim_clock.hpp"
+#include "sim/sim_service.hpp"
+#include "tests/support/http_test_client.hpp"
+
+namespace insights::testing {
+
+inline constexpr const char* kSimAccount = "AC00000000000000000000000000000001";
+inline constexpr const char* kSimToken = "sim-test-token";
+
+// A clock the test sets; thread-safe.
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(UtcSeconds start) : seconds_(start.time_since_epoch().count()) {}
+  UtcSeconds now() const override { return UtcSeconds(std::chrono::seconds(seconds_.load())); }
+  void set(UtcSeconds time) { seconds_ = time.time_since_epoch().count(); }
+
+ private:
+  std::atomic<long long> seconds_;
+};
+
+class RunningSim {
+ public:
+  RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions service, UtcSeconds start);
+  ~RunningSim();
+
+  unsigned short port() const;
+  std::string base_url() const;  // https://127.0.0.1:PORT
+  const std::string& ca_file() const { return ca_file_; }
+
+  void set_time(UtcSeconds time);  // POST /_sim/clock?set=...
+  HttpResult admin(const std::string& method, const std::string& target);
+
+  // Every summary of kSimAccount (the list's account, not its subaccounts) the sim shows now
+  // for [from, to) of its time-filter field, parsed by the
+  // daemon's own parser, by call_sid.
+  std::map<std::string, CallSummaryRow> truth(UtcSeconds from, UtcSeconds to);
+
+ private:
+  boost::asio::io_context io_;
+  std::unique_ptr<sim::CallStore> store_;
+  std::unique_ptr<sim::SimClock> clock_;
+  std::unique_ptr<sim::SimService> service_;
+  std::unique_ptr<sim::HttpServer> server_;
+  std::string ca_file_;
+  std::thread loop_;
+  std::unique_ptr<HttpTestClient> admin_client_;
+};
+
+}  // namespace insights::testing

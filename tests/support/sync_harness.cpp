@@ -1,0 +1,62 @@
+#include "tests/support/sync_harness.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "api/basic_auth.hpp"
+#include "api/http_client.hpp"
+#include "api/http_summaries_api.hpp"
+#include "sink/async_pg_sink.hpp"
+#include "sink/work_queue.hpp"
+
+namespace insights::testing {
+
+SyncOptions test_sync_options(int lookback_hours) {
+  SyncOptions options;
+  options.window_minutes = 60;
+  options.initial_lookback_hours = lookback_hours;
+  options.settle_after_minutes = 300;
+  options.instance_name = "test-instance";
+  return options;
+}
+
+SourceSyncReport sync_once(const SyncHarnessOptions& options) {
+  boost::asio::io_context io;
+  HttpClient client(
+      io.get_executor(),
+      HttpClientOptions{.base = parse_base_url(options.base_url),
+                        .ca_file = options.ca_file,
+                        .max_connections = static_cast<std::size_t>(options.concurrency)});
+  HttpSummariesApi real(client, basic_authorization(options.user, options.secret), options.source);
+  SummariesApi& api = options.wrap_api ? options.wrap_api(real) : real;
+  AsyncPgSink sink(options.database);
+  WorkQueue queue(options.database.conninfo);
+  queue.register_source(options.source, options.account_sid);
+  queue.release_leases(options.owner);
+  SystemClock system_clock;
+  SourceSync sync(io.get_executor(),
+                  SourceSyncSetup{.source = options.source,
+                                  .filters = options.filters,
+                                  .concurrency = options.concurrency,
+                                  .options = options.sync,
+                                  .owner = options.owner,
+                                  .clock = options.clock ? options.clock : &system_clock,
+                                  .api = &api,
+                                  .sink = &sink,
+                                  .queue = &queue,
+                                  .backoff = options.backoff});
+  SourceSyncReport report;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, sync.run(RunMode::once),
+                        [&](std::exception_ptr error, SourceSyncReport result) {
+                          failure = error;
+                          report = std::move(result);
+                          client.close();
+                        });
+  io.run();
+  if (failure)
+    std::rethrow_exception(failure);
+  return report;
+}
+
+}  // namespace insights::testing

@@ -1,0 +1,44 @@
+#pragma once
+// One source's SourceSync wired to real pieces (HttpClient → HttpSummariesApi over TLS, the
+// Postgres sink and work queue), with two seams for tests: `wrap_api` puts a decorator between
+// the scheduler and the real API (to fail, or to move the sim clock between pages), and
+// PgSinkOptions::before_step fails database steps.
+
+#include <functional>
+#include <string>
+
+#include "api/summaries_api.hpp"
+#include "core/backoff.hpp"
+#include "core/clock.hpp"
+#include "core/summary_filters.hpp"
+#include "core/sync_options.hpp"
+#include "daemon/source_sync.hpp"
+#include "sink/pg_sink.hpp"
+
+namespace insights::testing {
+
+struct SyncHarnessOptions {
+  PgSinkOptions database;
+  std::string base_url;
+  std::string ca_file;
+  std::string user;
+  std::string secret;
+  std::string source = "sim";
+  std::string account_sid = "AC00000000000000000000000000000001";
+  std::string owner = "test-instance";
+  SyncOptions sync;
+  SummaryFilters filters;
+  int concurrency = 4;
+  const Clock* clock = nullptr;
+  BackoffPolicy backoff{std::chrono::milliseconds(1), std::chrono::milliseconds(5), 2.0};
+  // Given the real API, returns the one the scheduler uses (may be the same).
+  std::function<SummariesApi&(SummariesApi& real)> wrap_api;
+};
+
+// Runs SourceSync::run(RunMode::once) to completion on a private event loop.
+SourceSyncReport sync_once(const SyncHarnessOptions& options);
+
+// Default sync options for tests: one-hour windows, the given lookback, settle after 5 h.
+SyncOptions test_sync_options(int lookback_hours);
+
+}  // namespace insights::testing
