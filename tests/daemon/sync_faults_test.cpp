@@ -1,0 +1,309 @@
+// The sync engine under failure: every HTTP or database step failing in turn (fail-at-step-n),
+// a next_page_url pointing elsewhere, malformed pages, and the sim's injected faults (429 with
+// a concurrency cap, 5xx, resets, truncated and malformed bodies).
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "api/http_transport_error.hpp"
+#include "api/page_parser.hpp"
+#include "sim/http_server.hpp"
+#include "sim/tls_identity.hpp"
+#include "tests/sink/summary_builder.hpp"
+#include "tests/support/running_sim.hpp"
+#include "tests/support/sync_harness.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+using testing::FakeClock;
+using testing::RunningSim;
+using testing::SyncHarnessOptions;
+
+const UtcSeconds kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+
+class SyncFaultsTest : public testing::PgTest {
+ protected:
+  void start_sim(int calls_per_hour, sim::FaultOptions faults = {}) {
+    sim::GeneratorOptions data;
+    data.seed = 5;
+    data.calls_per_hour = calls_per_hour;
+    sim::SimServiceOptions service;
+    service.faults = faults;
+    sim = std::make_unique<RunningSim>(data, service, kStart);
+    sim->set_time(kStart);
+  }
+
+  SyncHarnessOptions harness(const std::string& conninfo) {
+    SyncHarnessOptions options;
+    options.database.conninfo = conninfo;
+    options.base_url = sim->base_url();
+    options.ca_file = sim->ca_file();
+    options.user = testing::kSimAccount;
+    options.secret = testing::kSimToken;
+    options.sync = testing::test_sync_options(1);
+    options.clock = &clock;
+    return options;
+  }
+
+  // Rows stored equal the truth for [from, to) by start_time, field by field.
+  static void expect_equals_truth(RunningSim& sim, pqxx::connection& connection, UtcSeconds from,
+                                  UtcSeconds to) {
+    const auto truth = sim.truth(from, to);
+    pqxx::read_transaction tx(connection);
+    const auto rows = tx.exec_params(
+        "SELECT call_sid, encode(content_hash, 'hex') FROM call_summaries"
+        " WHERE start_time >= $1::timestamptz AND start_time < $2::timestamptz",
+        format_utc(from), format_utc(to));
+    std::map<std::string, std::string> stored;
+    for (const auto& row : rows)
+      stored[row[0].as<std::string>()] = row[1].as<std::string>();
+    ASSERT_FALSE(truth.empty());
+    EXPECT_EQ(stored.size(), truth.size());
+    int different = 0;
+    for (const auto& [sid, expected] : truth) {
+      const auto found = stored.find(sid);
+      if (found == stored.end() || found->second != expected.content_hash)
+        ++different;
+    }
+    EXPECT_EQ(different, 0);
+  }
+
+  FakeClock clock{kStart};
+  std::unique_ptr<RunningSim> sim;
+};
+
+// Fails the n-th step (counting API calls and the sink's commit steps together).
+struct StepCounter {
+  int fail_at = -1;
+  int steps = 0;
+  bool fired = false;
+  bool tick() {
+    if (steps++ == fail_at) {
+      fired = true;
+      return true;
+    }
+    return false;
+  }
+};
+
+class FailingApi : public SummariesApi {
+ public:
+  FailingApi(SummariesApi& real, StepCounter& counter) : real_(real), counter_(counter) {}
+  boost::asio::awaitable<Page> list_page(WindowRequest window,
+                                         std::optional<std::string> cursor) override {
+    if (counter_.tick())
+      throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
+    co_return co_await real_.list_page(window, cursor);
+  }
+  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
+    if (counter_.tick())
+      throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
+    co_return co_await real_.complete_summary(sid);
+  }
+
+ private:
+  SummariesApi& real_;
+  StepCounter& counter_;
+};
+
+// After a failure, what is stored agrees with the cursors: every row was inserted by exactly
+// one committed page, and a window's rows are exactly the rows its committed pages counted.
+void expect_rows_agree_with_cursors(pqxx::connection& connection, int n) {
+  pqxx::read_transaction tx(connection);
+  const auto inserted = tx.exec1("SELECT coalesce(sum(rows_inserted), 0) FROM work_items")[0];
+  const auto stored = tx.exec1("SELECT count(*) FROM call_summaries")[0];
+  EXPECT_EQ(inserted.as<long long>(), stored.as<long long>()) << "failing step " << n;
+  const auto windows = tx.exec(
+      "SELECT w.id, w.pass_rows, w.passes_completed, w.page_cursor IS NULL,"
+      " (SELECT count(*) FROM call_summaries c WHERE c.start_time >= w.window_start"
+      "   AND c.start_time < w.window_end)"
+      " FROM work_items w WHERE w.passes_completed + w.pass_pages > 0");
+  for (const auto& row : windows) {
+    // In the first pass (or right after it), the window holds exactly the committed pages.
+    if (row[2].as<int>() <= 1 && !(row[2].as<int>() == 1 && !row[3].as<bool>())) {
+      EXPECT_EQ(row[1].as<long long>(), row[4].as<long long>())
+          << "window " << row[0].as<long long>() << ", failing step " << n;
+    }
+  }
+}
+
+TEST_F(SyncFaultsTest, FailingEveryStepInTurnNeverLeavesRowsAndCursorsApart) {
+  start_sim(5000);  // pages of several windows (the parent account gets about half the calls)
+  int n = 0;
+  for (; n < 400; ++n) {
+    testing::TestDatabase database;
+    database.migrate();
+    StepCounter counter;
+    counter.fail_at = n;
+    SyncHarnessOptions options = harness(database.conninfo());
+    options.sync.once_attempts = 1;  // a failure ends the run: its state is what we check
+    std::optional<FailingApi> failing;
+    options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
+      failing.emplace(real, counter);
+      return *failing;
+    };
+    options.database.before_step = [&](CommitStep) {
+      if (counter.tick())
+        throw DatabaseError(ErrorKind::retry, "injected: database step failed");
+    };
+    const SourceSyncReport first = testing::sync_once(options);
+    auto connection = database.connect();
+    expect_rows_agree_with_cursors(*connection, n);
+    if (!counter.fired) {
+      EXPECT_EQ(first.windows_given_up, 0);
+      break;  // the run had fewer steps than n: it succeeded
+    }
+    EXPECT_EQ(first.windows_given_up, 1) << "failing step " << n;
+    // The next run (no faults) completes the work from where the failed one stopped.
+    options.wrap_api = nullptr;
+    options.database.before_step = nullptr;
+    const SourceSyncReport second = testing::sync_once(options);
+    EXPECT_EQ(second.windows_given_up, 0);
+    expect_rows_agree_with_cursors(*connection, n);
+    expect_equals_truth(*sim, *connection, kStart - hours(1), kStart);
+    if (HasFailure())
+      break;
+  }
+  EXPECT_GT(n, 10);  // the scenario had many steps, and a run without failure finished
+  EXPECT_LT(n, 400);
+  std::cout << "fail-at-step-n: " << n << " failure points tried\n";
+}
+
+// A server that answers the first page of any list with a next_page_url elsewhere.
+class ForeignLinkHandler : public sim::RequestHandler {
+ public:
+  explicit ForeignLinkHandler(std::string next) : next_(std::move(next)) {}
+  boost::asio::awaitable<sim::HttpResponse> handle(sim::HttpRequest request) override {
+    ++requests;
+    sim::HttpResponse response;
+    response.body =
+        testing::page_json({testing::summary_json(testing::call_sid(1), "complete")}, next_);
+    (void)request;
+    co_return response;
+  }
+  std::atomic<int> requests{0};
+
+ private:
+  std::string next_;
+};
+
+TEST_F(SyncFaultsTest, ANextPageUrlOnAnotherOriginIsRefusedAndGetsNoCredentials) {
+  start_sim(10);  // the "other origin": it must never see a request
+  for (const std::string& foreign :
+       {sim->base_url() + "/v1/Voice/Summaries?PageToken=x",  // another port
+        std::string("https://evil.example.com/v1/Voice/Summaries?PageToken=x"),
+        std::string("http://127.0.0.1/v1/Voice/Summaries?PageToken=x")}) {
+    testing::TestDatabase database;
+    database.migrate();
+    boost::asio::io_context io;
+    ForeignLinkHandler handler(foreign);
+    const auto identity = sim::make_tls_identity({"localhost"}, {"127.0.0.1"});
+    const std::string ca = ::testing::TempDir() + "foreign-link-ca.pem";
+    sim::write_ca_file(identity, ca);
+    sim::ServerOptions server_options;
+    server_options.tls = sim::make_server_tls_context(identity);
+    sim::HttpServer server(io, server_options, handler);
+    server.start();
+    std::thread loop([&] { io.run(); });
+
+    SyncHarnessOptions options = harness(database.conninfo());
+    options.base_url = "https://127.0.0.1:" + std::to_string(server.port());
+    options.ca_file = ca;
+    options.sync.park_after_attempts = 1;
+    const SourceSyncReport report = testing::sync_once(options);
+    server.stop();
+    loop.join();
+
+    EXPECT_EQ(report.windows_parked, 2) << foreign;  // both windows, each at its second page
+    auto connection = database.connect();
+    pqxx::read_transaction tx(*connection);
+    const auto error = tx.exec1("SELECT min(last_error) FROM work_items WHERE state = 'parked'");
+    EXPECT_NE(error[0].as<std::string>().find("not on the configured API origin"),
+              std::string::npos)
+        << error[0].as<std::string>();
+    // The first page's row landed; the foreign page was never fetched.
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM call_summaries")[0].as<int>(), 1);
+  }
+  const auto stats = sim->admin("GET", "/_sim/stats");
+  EXPECT_NE(stats.body.find("\"api_requests\":0"), std::string::npos) << stats.body;
+}
+
+// Malformed pages for one window only: that window is retried, then parked with its error
+// text; the other window is read completely.
+class MalformedForOneWindow : public SummariesApi {
+ public:
+  MalformedForOneWindow(SummariesApi& real, UtcSeconds bad_start) : real_(real), bad_(bad_start) {}
+  boost::asio::awaitable<Page> list_page(WindowRequest window,
+                                         std::optional<std::string> cursor) override {
+    if (window.start == bad_) {
+      ++attempts;
+      co_return parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");
+    }
+    co_return co_await real_.list_page(window, cursor);
+  }
+  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
+    co_return co_await real_.complete_summary(sid);
+  }
+  int attempts = 0;
+
+ private:
+  SummariesApi& real_;
+  UtcSeconds bad_;
+};
+
+TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWindows) {
+  start_sim(600);
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync.park_after_attempts = 3;
+  options.sync.once_attempts = 10;
+  std::optional<MalformedForOneWindow> api;
+  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
+    api.emplace(real, kStart);
+    return *api;
+  };
+  const SourceSyncReport report = testing::sync_once(options);
+  EXPECT_EQ(report.windows_parked, 1);
+  EXPECT_EQ(api->attempts, 3);
+  EXPECT_EQ(
+      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
+      "parked");
+  EXPECT_NE(scalar("SELECT last_error FROM work_items WHERE state = 'parked'").find("JSON"),
+            std::string::npos);
+  EXPECT_EQ(scalar("SELECT attempts FROM work_items WHERE state = 'parked'"), "3");
+  expect_equals_truth(*sim, *pg, kStart - hours(1), kStart);
+  // A parked window is not retried by later runs.
+  const SourceSyncReport again = testing::sync_once(options);
+  EXPECT_EQ(again.passes_finished, 0);
+  EXPECT_EQ(api->attempts, 0);  // a fresh decorator per run; the parked window was not read
+}
+
+TEST_F(SyncFaultsTest, InjectedApiFaultsSlowTheSyncButLoseNothing) {
+  sim::FaultOptions faults;
+  faults.concurrency_cap = 2;  // below the source's concurrency of 4: 429s
+  faults.retry_after_fraction = 0;
+  faults.latency_ms = 30;  // requests overlap, so the cap bites
+  faults.server_error_rate = 0.05;
+  faults.reset_rate = 0.03;
+  faults.truncate_rate = 0.03;
+  faults.malformed_rate = 0.05;
+  start_sim(3000, faults);
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync = testing::test_sync_options(12);
+  options.sync.once_attempts = 30;
+  options.sync.park_after_attempts = 30;
+  const SourceSyncReport report = testing::sync_once(options);
+  EXPECT_EQ(report.windows_parked + report.windows_given_up, 0);
+  EXPECT_FALSE(report.fatal_error);
+  expect_equals_truth(*sim, *pg, kStart - hours(12), kStart);
+  const auto stats = sim->admin("GET", "/_sim/stats");
+  std::cout << "sim stats under faults: " << stats.body << "\n";
+  EXPECT_EQ(stats.body.find("\"rate_limited\":0,"), std::string::npos) << stats.body;
+}
+
+}  // namespace
+}  // namespace insights
