@@ -85,6 +85,25 @@ TEST(WindowPlanner, SettlesAfterTheHorizonWhenNothingIsPartial) {
             AfterPass::settle);
 }
 
+TEST(WindowPlanner, ASettledWindowGetsOneAnnotationPassLater) {
+  const UtcSeconds horizon = kWindow.end + minutes(300);
+  auto decision = decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), options());
+  EXPECT_EQ(decision.action, AfterPass::settle);
+  EXPECT_EQ(decision.next_due, horizon + hours(48));
+  EXPECT_FALSE(decision.annotation_pass_done);
+
+  PassSummary annotation = pass(kWindow, horizon + hours(48), horizon + hours(48), 9, 0);
+  annotation.annotation_pass = true;
+  decision = decide_after_pass(annotation, options());
+  EXPECT_EQ(decision.action, AfterPass::settle);
+  EXPECT_TRUE(decision.annotation_pass_done);
+
+  SyncOptions without = options();
+  without.annotation_pass_after_hours = 0;
+  EXPECT_TRUE(
+      decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), without).annotation_pass_done);
+}
+
 TEST(WindowPlanner, FetchesStragglersOnlyWhenThatCostsFewerRequests) {
   const UtcSeconds late = kWindow.end + hours(6);
   // 3 pages to re-read, 2 stragglers: two single fetches are cheaper.

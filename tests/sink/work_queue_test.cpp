@@ -1,0 +1,164 @@
+// The work queue against a real PostgreSQL: planning is idempotent, claims honour due times
+// and leases, concurrent claimers never get the same window (FOR UPDATE SKIP LOCKED), expired
+// leases are taken over, and the sink refuses a page from an instance that lost its lease.
+#include "sink/work_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "api/page_parser.hpp"
+#include "sink/pg_sink.hpp"
+#include "tests/sink/summary_builder.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+
+const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+
+std::vector<TimeWindow> hours_before(UtcSeconds end, int count) {
+  std::vector<TimeWindow> windows;
+  for (int i = count; i > 0; --i)
+    windows.push_back({end - hours(i), end - hours(i - 1)});
+  return windows;
+}
+
+class WorkQueueTest : public testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    queue = std::make_unique<WorkQueue>(db->conninfo());
+    queue->register_source("main", "AC00000000000000000000000000000001");
+  }
+
+  ClaimRequest claim(const std::string& owner, UtcSeconds now, int limit) {
+    return {.source = "main",
+            .owner = owner,
+            .now = now,
+            .lease_seconds = 60,
+            .limit = limit,
+            .exclude = {}};
+  }
+
+  std::unique_ptr<WorkQueue> queue;
+};
+
+TEST_F(WorkQueueTest, AddingWindowsIsIdempotent) {
+  EXPECT_EQ(queue->add_windows("main", "live", hours_before(kNoon, 3), kNoon), 3);
+  EXPECT_EQ(queue->add_windows("main", "live", hours_before(kNoon + hours(1), 3), kNoon), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "4");
+  EXPECT_EQ(queue->latest_window_end("main", "live"), kNoon + hours(1));
+  EXPECT_EQ(queue->latest_window_end("main", "backfill"), std::nullopt);
+}
+
+TEST_F(WorkQueueTest, ClaimsOnlyDueUnleasedWindowsNewestLiveWindowFirst) {
+  queue->add_windows("main", "live", hours_before(kNoon + hours(1), 3), kNoon);
+  EXPECT_TRUE(queue->claim_due(claim("a", kNoon - seconds(1), 5)).empty());  // not due yet
+  const auto first = queue->claim_due(claim("a", kNoon + minutes(5), 1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].window.start, kNoon);  // the window holding "now" comes first
+  EXPECT_EQ(first[0].pass_started_at, kNoon + minutes(5));
+  const auto rest = queue->claim_due(claim("b", kNoon + minutes(5), 5));
+  EXPECT_EQ(rest.size(), 2u);  // the leased one is not offered again
+  EXPECT_TRUE(queue->claim_due(claim("c", kNoon + minutes(5), 5)).empty());
+}
+
+TEST_F(WorkQueueTest, ConcurrentClaimersNeverShareAWindow) {
+  queue->add_windows("main", "live", hours_before(kNoon, 40), kNoon - hours(50));
+  std::vector<std::future<std::vector<ClaimedWorkItem>>> claimers;
+  for (int i = 0; i < 4; ++i) {
+    claimers.push_back(std::async(std::launch::async, [this, i] {
+      WorkQueue own(db->conninfo());
+      std::vector<ClaimedWorkItem> mine;
+      for (int round = 0; round < 10; ++round) {
+        auto got = own.claim_due(claim("instance-" + std::to_string(i), kNoon, 2));
+        mine.insert(mine.end(), got.begin(), got.end());
+      }
+      return mine;
+    }));
+  }
+  std::set<long long> seen;
+  std::size_t total = 0;
+  for (auto& claimer : claimers) {
+    for (const auto& item : claimer.get()) {
+      EXPECT_TRUE(seen.insert(item.id).second) << "window " << item.id << " claimed twice";
+      ++total;
+    }
+  }
+  EXPECT_EQ(total, 40u);
+}
+
+TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
+  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  const auto held = queue->claim_due(claim("old", kNoon, 1));
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_TRUE(queue->claim_due(claim("new", kNoon + seconds(59), 1)).empty());
+  const auto taken = queue->claim_due(claim("new", kNoon + seconds(61), 1));
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_FALSE(queue->renew_lease(held[0].id, "old", kNoon + hours(1)));
+
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  const Page page = parse_summaries_page(
+      testing::page_json({testing::summary_json(testing::call_sid(1), "complete")}));
+  EXPECT_THROW(sink.commit_page({held[0].id, 0, std::nullopt, std::string("old")}, page),
+               StaleWorkItemError);
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "0");
+  sink.commit_page({taken[0].id, 0, std::nullopt, std::string("new")}, page);
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "1");
+}
+
+TEST_F(WorkQueueTest, ARestartedInstanceTakesItsOwnLeasesBackAtOnce) {
+  queue->add_windows("main", "live", hours_before(kNoon, 2), kNoon);
+  ASSERT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
+  EXPECT_EQ(queue->release_leases("me"), 2);
+  EXPECT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
+}
+
+TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
+  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), false));
+  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(47), 1)).empty());
+  item = queue->claim_due(claim("me", kNoon + hours(48), 1)).at(0);
+  EXPECT_EQ(item.state, "settled");
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), true));
+  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
+}
+
+TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaims) {
+  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  ASSERT_TRUE(queue->note_failure(item.id, "me", "first", kNoon + minutes(2)));
+  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", kNoon, true));
+  EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || last_error FROM work_items"),
+            "parked 2 bad page");
+  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(1), 1)).empty());
+}
+
+TEST_F(WorkQueueTest, PartialRowsOfAWindowAreFoundAndCanBeMarkedExpired) {
+  const long long id = create_work_item("main", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  const std::string in_window =
+      R"("start_time": "2026-11-20T11:10:00Z", "end_time": "2026-11-20T11:20:00Z")";
+  const std::string outside =
+      R"("start_time": "2026-11-20T09:00:00Z", "end_time": "2026-11-20T09:05:00Z")";
+  sink.commit_page({id, 0, std::nullopt, std::nullopt},
+                   parse_summaries_page(testing::page_json(
+                       {testing::summary_json(testing::call_sid(1), "partial", in_window),
+                        testing::summary_json(testing::call_sid(2), "complete", in_window),
+                        testing::summary_json(testing::call_sid(3), "partial", outside)})));
+  const TimeWindow window{kNoon - hours(1), kNoon};
+  EXPECT_EQ(queue->partial_calls_in("main", window, 10),
+            std::vector<std::string>{testing::call_sid(1)});
+  EXPECT_EQ(queue->mark_retention_expired("main", window, kNoon + days(30)), 1);
+  EXPECT_TRUE(queue->partial_calls_in("main", window, 10).empty());
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries WHERE retention_expired_at IS NOT NULL"),
+            "1");
+}
+
+}  // namespace
+}  // namespace insights
