@@ -6,9 +6,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <pqxx/result>
 #include <pqxx/transaction>
+#include <set>
 
 #include "api/http_transport_error.hpp"
 #include "api/page_parser.hpp"
+#include "core/content_hash.hpp"
 #include "sim/http_server.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/sink/summary_builder.hpp"
@@ -303,6 +305,59 @@ TEST_F(SyncFaultsTest, InjectedApiFaultsSlowTheSyncButLoseNothing) {
   const auto stats = sim->admin("GET", "/_sim/stats");
   std::cout << "sim stats under faults: " << stats.body << "\n";
   EXPECT_EQ(stats.body.find("\"rate_limited\":0,"), std::string::npos) << stats.body;
+}
+
+// Shows the first `count` rows of one window's first page as still partial, as Twilio does for
+// a summary that is late to complete.
+class LaggingSummaries : public SummariesApi {
+ public:
+  LaggingSummaries(SummariesApi& real, UtcSeconds window_start, int count)
+      : real_(real), window_start_(window_start), count_(count) {}
+  boost::asio::awaitable<Page> list_page(WindowRequest window,
+                                         std::optional<std::string> cursor) override {
+    Page page = co_await real_.list_page(window, cursor);
+    if (window.start == window_start_ && !cursor) {
+      for (int i = 0; i < count_ && i < static_cast<int>(page.rows.size()); ++i) {
+        CallSummaryRow& row = page.rows[static_cast<std::size_t>(i)];
+        row.processing_state = "partial";
+        row.content_hash = content_hash_hex(row);
+        lagging.push_back(row.call_sid);
+      }
+    }
+    co_return page;
+  }
+  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
+    fetched.push_back(sid);
+    co_return co_await real_.complete_summary(sid);
+  }
+  std::vector<std::string> lagging, fetched;
+
+ private:
+  SummariesApi& real_;
+  UtcSeconds window_start_;
+  int count_;
+};
+
+TEST_F(SyncFaultsTest, AFewStragglersPastTheHorizonAreFetchedOneByOne) {
+  start_sim(5000);  // about three pages per window for the parent account
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync = testing::test_sync_options(8);
+  const UtcSeconds old_window = kStart - hours(8);  // long past its settle horizon
+  std::optional<LaggingSummaries> api;
+  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
+    api.emplace(real, old_window, 2);
+    return *api;
+  };
+  const SourceSyncReport report = testing::sync_once(options);
+  EXPECT_EQ(report.stragglers_fetched, 2);
+  EXPECT_EQ(std::set<std::string>(api->fetched.begin(), api->fetched.end()),
+            std::set<std::string>(api->lagging.begin(), api->lagging.end()));
+  EXPECT_EQ(
+      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(old_window) + "'"),
+      "settled");
+  expect_equals_truth(*sim, *pg, old_window, old_window + hours(1));
+  const auto stats = sim->admin("GET", "/_sim/stats");
+  EXPECT_NE(stats.body.find("\"summaries\":2,"), std::string::npos) << stats.body;
 }
 
 }  // namespace
