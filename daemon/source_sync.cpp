@@ -41,6 +41,8 @@ SourceSync::SourceSync(asio::any_io_executor executor, SourceSyncSetup setup)
 
 void SourceSync::stop() {
   stopping_ = true;
+  for (auto* timer : sleeping_)
+    timer->cancel();  // backoff waits end now; their windows are released
   wake();
 }
 
@@ -65,9 +67,13 @@ asio::awaitable<void> SourceSync::wait_for_wake(std::chrono::milliseconds at_mos
 }
 
 asio::awaitable<void> SourceSync::sleep_for(std::chrono::milliseconds delay) {
+  if (stopping_)
+    co_return;
   asio::steady_timer timer(executor_, delay);
-  boost::system::error_code ignored;
+  sleeping_.insert(&timer);
+  boost::system::error_code ignored;  // cancelled by stop(): wake up early
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  sleeping_.erase(&timer);
 }
 
 asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
@@ -183,6 +189,15 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     const bool again = co_await on_failure(item, *failure, failures, mode);
     if (!again)
       break;
+  }
+  if (stopping_) {
+    // Shutting down: hand the window back now rather than when its lease expires (a no-op
+    // when the pass already finished and released it).
+    try {
+      co_await release(item);
+    } catch (const SyncError& error) {
+      spdlog::debug("source {}: could not release a lease: {}", setup_.source, error.what());
+    }
   }
   in_flight_.erase(item.id);
   if (mode == RunMode::once)

@@ -107,6 +107,7 @@ class SourceSync {
   bool woken_ = false;
   bool stopping_ = false;
   std::set<long long> in_flight_;
+  std::set<boost::asio::steady_timer*> sleeping_;  // backoff waits, cancelled by stop()
   std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
   std::optional<UtcSeconds> latest_live_end_;
   bool unknown_keys_logged_ = false;
