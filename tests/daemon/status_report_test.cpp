@@ -1,0 +1,100 @@
+// `insights-sync status` reads the sync state back from PostgreSQL: windows by state,
+// watermark, partial backlog (and what is overdue), last error, leases; as text and JSON.
+#include "daemon/status_report.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <pqxx/nontransaction>
+#include <sstream>
+
+#include "api/page_parser.hpp"
+#include "sink/pg_sink.hpp"
+#include "tests/sink/summary_builder.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+
+const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
+
+class StatusReportTest : public testing::PgTest {
+ protected:
+  void exec(const std::string& sql) { pqxx::nontransaction(*pg).exec0(sql); }
+};
+
+TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
+  const long long settled =
+      create_work_item("main", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z");
+  const long long open = create_work_item("main", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z");
+  const long long pending =
+      create_work_item("main", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
+  exec("UPDATE work_items SET state = 'settled', passes_completed = 2 WHERE id = " +
+       std::to_string(settled));
+  exec(
+      "UPDATE work_items SET state = 'open', passes_completed = 1, lease_owner = 'worker-1',"
+      " lease_expires_at = '2026-11-20T12:01:00Z' WHERE id = " +
+      std::to_string(open));
+  (void)pending;
+  exec("UPDATE sources SET account_sid = 'AC00000000000000000000000000000001'");
+
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  const std::string ended_long_ago = R"("end_time": "2026-11-20T10:30:00Z")";
+  const std::string ended_just_now = R"("end_time": "2026-11-20T11:55:00Z")";
+  sink.commit_page({open, 1, std::nullopt, std::string("worker-1")},
+                   parse_summaries_page(testing::page_json(
+                       {testing::summary_json(testing::call_sid(1), "partial", ended_long_ago),
+                        testing::summary_json(testing::call_sid(2), "partial", ended_just_now),
+                        testing::summary_json(testing::call_sid(3), "complete")})));
+  // A later failure (a committed page clears the error).
+  exec(
+      "UPDATE work_items SET last_error = 'HTTP 503', last_error_at = '2026-11-20T11:59:00Z'"
+      " WHERE id = " +
+      std::to_string(open));
+
+  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  ASSERT_EQ(sources.size(), 1u);
+  const SourceStatus& status = sources[0];
+  EXPECT_EQ(status.name, "main");
+  EXPECT_EQ(status.windows_settled, 1);
+  EXPECT_EQ(status.windows_open, 1);
+  EXPECT_EQ(status.windows_pending, 1);
+  EXPECT_EQ(status.watermark, "2026-11-20T11:00:00Z");  // the pending window was never read
+  EXPECT_EQ(status.oldest_unsettled_window, "2026-11-20T10:00:00Z");
+  EXPECT_EQ(status.rows, 3);
+  EXPECT_EQ(status.partial_rows, 2);
+  EXPECT_EQ(status.overdue_partial_rows, 1);  // ended more than 35 minutes before kNow
+  EXPECT_EQ(status.last_error, "HTTP 503");
+  EXPECT_EQ(status.last_error_window, "2026-11-20T10:00:00Z");
+  EXPECT_EQ(status.instances, std::vector<std::string>{"worker-1"});
+
+  std::ostringstream json;
+  print_status_json(json, sources);
+  rapidjson::Document document;
+  document.Parse(json.str().c_str());
+  ASSERT_FALSE(document.HasParseError()) << json.str();
+  const auto& source = document["sources"][0];
+  EXPECT_STREQ(source["name"].GetString(), "main");
+  EXPECT_EQ(source["windows"]["settled"].GetInt(), 1);
+  EXPECT_EQ(source["overdue_partial_rows"].GetInt(), 1);
+  EXPECT_STREQ(source["last_error"]["message"].GetString(), "HTTP 503");
+
+  std::ostringstream text;
+  print_status_text(text, sources);
+  EXPECT_NE(text.str().find("1 settled, 1 open, 1 pending, 0 parked"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("worker-1"), std::string::npos) << text.str();
+}
+
+TEST_F(StatusReportTest, AnEmptyWarehouseSaysSo) {
+  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  EXPECT_TRUE(sources.empty());
+  std::ostringstream text;
+  print_status_text(text, sources);
+  EXPECT_NE(text.str().find("no sources"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace insights
