@@ -9,6 +9,7 @@
 
 #include "api/api_error.hpp"
 #include "api/page_parser.hpp"
+#include "daemon/unknown_enum_values.hpp"
 #include "daemon/window_planner.hpp"
 #include "sink/pg_sink.hpp"
 
@@ -227,6 +228,7 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
           "in call_summaries.extra (logged once)",
           setup_.source, keys);
     }
+    note_unknown_enum_values(page);
     const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
     const bool last = page.is_last();
     std::optional<std::string> next = page.meta.next_page_url;
@@ -249,6 +251,21 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
         [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
     if (!still_mine)
       throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
+  }
+}
+
+void SourceSync::note_unknown_enum_values(const Page& page) {
+  for (const auto& row : page.rows) {
+    for (auto& unknown : unknown_enum_values(row)) {
+      report_.unknown_enum_values++;
+      std::string key = std::string(unknown.field) + "=" + unknown.value;
+      if (unknown_enum_values_logged_.insert(key).second) {
+        spdlog::warn(
+            "source {}: {} has a value this version does not know (\"{}\", e.g. call {}); it is "
+            "stored as sent (logged once per value)",
+            setup_.source, unknown.field, unknown.value, row.call_sid);
+      }
+    }
   }
 }
 

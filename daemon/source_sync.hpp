@@ -57,6 +57,7 @@ struct SourceSyncReport {
   int windows_parked = 0;    // parked by this run
   int windows_given_up = 0;  // `sync --once`: still failing after once_attempts
   int stragglers_fetched = 0;
+  long long unknown_enum_values = 0;  // enum fields with values this version does not know
   long long rows_inserted = 0;
   long long rows_updated = 0;
   std::optional<std::string> fatal_error;  // the source stopped: why
@@ -91,6 +92,7 @@ class SourceSync {
   boost::asio::awaitable<bool> read_pass(ClaimedWorkItem& item);
   boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
   boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
+  void note_unknown_enum_values(const Page& page);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
   // Handles a failed attempt; true when the window should be tried again in this process.
   boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,
@@ -111,6 +113,7 @@ class SourceSync {
   std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
   std::optional<UtcSeconds> latest_live_end_;
   bool unknown_keys_logged_ = false;
+  std::set<std::string> unknown_enum_values_logged_;  // "field=value"
   std::minstd_rand random_;
   SourceSyncReport report_;
 };
