@@ -6,11 +6,6 @@
 namespace insights {
 namespace {
 
-std::string window_context(const std::string& source, const WindowRequest& window) {
-  return "source " + source + ", window " + format_utc(window.start) + ".." +
-         format_utc(window.end);
-}
-
 ApiError error_for(ApiEndpoint endpoint, const HttpResponse& response, const std::string& context) {
   ApiError error = api_error_from_response(endpoint, response.status, response.body, context);
   error.set_retry_after(parse_retry_after(response.header("Retry-After")));
@@ -19,13 +14,12 @@ ApiError error_for(ApiEndpoint endpoint, const HttpResponse& response, const std
 
 }  // namespace
 
-HttpSummariesApi::HttpSummariesApi(HttpClient& client, std::string authorization,
-                                   std::string source)
-    : client_(client), authorization_(std::move(authorization)), source_(std::move(source)) {}
+HttpSummariesApi::HttpSummariesApi(HttpClient& client, std::string authorization)
+    : client_(client), authorization_(std::move(authorization)) {}
 
 boost::asio::awaitable<Page> HttpSummariesApi::list_page(WindowRequest window,
                                                          std::optional<std::string> cursor) {
-  const std::string context = window_context(source_, window);
+  const std::string context = cursor ? "list page" : "first list page";
   std::string target;
   if (cursor) {
     auto same_origin = same_origin_target(client_.options().base, *cursor);
@@ -51,7 +45,7 @@ boost::asio::awaitable<Page> HttpSummariesApi::list_page(WindowRequest window,
 
 boost::asio::awaitable<std::optional<Page>> HttpSummariesApi::complete_summary(
     std::string call_sid) {
-  const std::string context = "source " + source_ + ", call " + call_sid;
+  const std::string context = "summary of call " + call_sid;
   const HttpResponse response = co_await client_.get(
       single_summary_target(call_sid, ProcessingStateParam::completed), authorization_);
   if (response.status < 200 || response.status > 299) {

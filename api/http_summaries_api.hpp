@@ -12,9 +12,9 @@ namespace insights {
 
 class HttpSummariesApi : public SummariesApi {
  public:
-  // `authorization` is the full header value (api/basic_auth.hpp); `source` names the source
-  // in error messages.
-  HttpSummariesApi(HttpClient& client, std::string authorization, std::string source);
+  // `authorization` is the full header value (api/basic_auth.hpp). Error messages say what was
+  // fetched ("first list page: HTTP 503 …"); the caller adds which source and window.
+  HttpSummariesApi(HttpClient& client, std::string authorization);
 
   boost::asio::awaitable<Page> list_page(WindowRequest window,
                                          std::optional<std::string> cursor) override;
@@ -23,7 +23,6 @@ class HttpSummariesApi : public SummariesApi {
  private:
   HttpClient& client_;
   std::string authorization_;
-  std::string source_;
 };
 
 }  // namespace insights

@@ -354,8 +354,10 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
 
   // The final outcomes: record them and release the window.
   std::optional<bool> park;
+  const bool first_fatal = failure.kind == ErrorKind::fatal && !report_.fatal_error;
   if (failure.kind == ErrorKind::fatal) {
-    report_.fatal_error = message;
+    if (first_fatal)
+      report_.fatal_error = "window " + describe(item.window) + ": " + message;
     stopping_ = true;
     park = false;
   } else if (failure.kind == ErrorKind::park ||
@@ -375,8 +377,11 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
       spdlog::warn("source {}: could not record the failure: {}", setup_.source, error.what());
     }
     if (failure.kind == ErrorKind::fatal) {
-      spdlog::error("source {}: {}; this source stops until the problem is fixed", setup_.source,
-                    message);
+      // Every window in flight meets the same refusal; say it once.
+      if (first_fatal) {
+        spdlog::error("source {}: window {}: {}; this source stops until the problem is fixed",
+                      setup_.source, describe(item.window), message);
+      }
     } else if (parked) {
       report_.windows_parked++;
       spdlog::error("source {}: window {} parked after {} attempt{}: {}", setup_.source,

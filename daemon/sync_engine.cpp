@@ -117,8 +117,7 @@ SyncRunReport SyncEngine::run(RunMode mode) {
                           .ca_file = options.ca_file.value_or(""),
                           .max_connections = static_cast<std::size_t>(options.concurrency)});
     runtime.api = std::make_unique<HttpSummariesApi>(
-        *runtime.client, basic_authorization(options.username(), impl.setup.secrets.at(i)),
-        options.name);
+        *runtime.client, basic_authorization(options.username(), impl.setup.secrets.at(i)));
     runtime.sync = std::make_unique<SourceSync>(impl.io.get_executor(),
                                                 SourceSyncSetup{.source = options.name,
                                                                 .filters = options.filters,

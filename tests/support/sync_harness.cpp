@@ -27,7 +27,7 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
       HttpClientOptions{.base = parse_base_url(options.base_url),
                         .ca_file = options.ca_file,
                         .max_connections = static_cast<std::size_t>(options.concurrency)});
-  HttpSummariesApi real(client, basic_authorization(options.user, options.secret), options.source);
+  HttpSummariesApi real(client, basic_authorization(options.user, options.secret));
   SummariesApi& api = options.wrap_api ? options.wrap_api(real) : real;
   AsyncPgSink sink(options.database);
   WorkQueue queue(options.database.conninfo);

@@ -1,0 +1,569 @@
+// The real insights-sync binary against the real insights-sim binary over TLS and a real
+// PostgreSQL, as an operator runs them: kill -9 at random instants (nothing lost, nothing
+// duplicated, nothing downgraded), refused credentials and certificates, an API that is down, a
+// database that is down at start or goes away while the daemon runs.
+//
+// The sim's clock is frozen at the test's start instant, so its truth is fixed while the daemon
+// reads, and "equals the truth" means exactly that: same calls, same content hash (every stored
+// field), nothing extra.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/exit_codes.hpp"
+#include "sim/tls_identity.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/private_pg_cluster.hpp"
+#include "tests/support/sim_process.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace insights::testing {
+namespace {
+
+using namespace std::chrono;
+using namespace std::chrono_literals;
+
+// The daemon reads its source's secret from this variable (never from the command line).
+const std::string kSecretEnv = "INSIGHTS_TEST_SIM_SECRET";
+
+// Calls per hour of the sim's parent account and its subaccount together: about 2,000 of the
+// parent's per hour, so 48 one-hour windows hold about 100,000 rows and a full `sync --once`
+// takes a few seconds on two cores.
+const std::string kBusySimCallsPerHour = "4000";
+
+// A directory of this test's own for configs, logs and the sim's files; removed at the end
+// unless the test failed (its logs explain the failure).
+class TestDir {
+ public:
+  TestDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ =
+        ::testing::TempDir() + "daemon-process-" + std::to_string(getpid()) + "-" + info->name();
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TestDir() {
+    if (!::testing::Test::HasFailure())
+      std::filesystem::remove_all(path_);
+  }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+UtcSeconds now_seconds() {
+  return floor<seconds>(system_clock::now());
+}
+
+struct DaemonConfig {
+  std::string database_url;  // "" leaves [database] out (then --database-url decides)
+  std::string api_url;
+  std::string ca_file;  // "" = system CAs
+  int lookback_hours = 48;
+  // Extra `key = value` lines for [sync].
+  std::vector<std::string> sync;
+};
+
+// Writes `config` as TOML to dir/name and returns the path.
+std::string write_config(const std::string& dir, const std::string& name,
+                         const DaemonConfig& config) {
+  std::string text;
+  if (!config.database_url.empty())
+    text += "[database]\nurl = \"" + config.database_url + "\"\n";
+  text += "[sync]\ninitial_lookback_hours = " + std::to_string(config.lookback_hours) +
+          "\ninstance_name = \"proc-test\"\n";
+  for (const auto& line : config.sync)
+    text += line + "\n";
+  text += "[[source]]\nname = \"sim\"\naccount_sid = \"" + std::string(kSimProcessAccount) +
+          "\"\nsecret_env = \"" + kSecretEnv + "\"\napi_url = \"" + config.api_url + "\"\n";
+  if (!config.ca_file.empty())
+    text += "ca_file = \"" + config.ca_file + "\"\n";
+  text += "concurrency = 4\n";
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Keeps windows due again quickly, so later runs re-read what earlier runs read: the window
+// holding "now" every second, the others every 10 s, and every window of the last 48 hours
+// stays open (none settles while the test runs).
+const std::vector<std::string> kRereadOften = {
+    "poll_interval_seconds = 1", "reread_interval_seconds = 10", "settle_after_minutes = 2880"};
+
+// Runs `insights-sync ARGS` to completion with the source's secret in its environment.
+ChildResult insights_sync(const std::string& dir, const std::string& log,
+                          std::vector<std::string> arguments, const std::string& secret,
+                          milliseconds timeout = 60s) {
+  return run_child(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
+                   {{kSecretEnv, secret}}, timeout);
+}
+
+std::unique_ptr<ChildProcess> start_insights_sync(const std::string& dir, const std::string& log,
+                                                  std::vector<std::string> arguments,
+                                                  const std::string& secret) {
+  return std::make_unique<ChildProcess>(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
+                                        std::map<std::string, std::string>{{kSecretEnv, secret}});
+}
+
+std::string describe(const ChildResult& result) {
+  return (result.exit ? result.exit->describe() : std::string("still running at the deadline")) +
+         "; output:\n" + result.output;
+}
+
+int exit_code(const ChildResult& result) {
+  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// One stored row, reduced to what the comparison needs.
+struct StoredSummary {
+  std::string content_hash;
+  std::string processing_state;
+};
+
+// Stored rows by call_sid; with a range, only those whose start_time lies in [from, to).
+std::map<std::string, StoredSummary> stored_rows(pqxx::connection& connection,
+                                                 std::optional<UtcSeconds> from = {},
+                                                 std::optional<UtcSeconds> to = {}) {
+  pqxx::nontransaction tx(connection);
+  const std::string select =
+      "SELECT call_sid, encode(content_hash, 'hex'), processing_state FROM call_summaries";
+  const pqxx::result rows = from ? tx.exec_params(select +
+                                                      " WHERE start_time >= $1::timestamptz"
+                                                      " AND start_time < $2::timestamptz",
+                                                  format_utc(*from), format_utc(*to))
+                                 : tx.exec(select);
+  std::map<std::string, StoredSummary> result;
+  for (const auto& row : rows)
+    result[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+  return result;
+}
+
+// How the warehouse differs from the truth.
+struct Comparison {
+  long long compared = 0;  // truth rows looked at
+  long long missing = 0, different = 0, extra = 0;
+  long long complete_but_partial_in_truth = 0;  // a complete row the truth has as partial
+  std::string examples;                         // the first few differences, for messages
+
+  bool equal() const { return missing == 0 && different == 0 && extra == 0; }
+};
+
+Comparison compare(const std::map<std::string, StoredSummary>& stored,
+                   const std::map<std::string, TruthSummary>& truth, bool expect_all_of_truth) {
+  Comparison result;
+  int examples = 0;
+  const auto note = [&](const std::string& text) {
+    if (++examples <= 5)
+      result.examples += "  " + text + "\n";
+  };
+  for (const auto& [sid, row] : stored) {
+    const auto found = truth.find(sid);
+    if (found == truth.end()) {
+      ++result.extra;
+      note("not in the truth: " + sid);
+      continue;
+    }
+    if (row.content_hash != found->second.content_hash) {
+      ++result.different;
+      note("different: " + sid + " stored " + row.processing_state + ", truth " +
+           found->second.processing_state);
+    }
+    if (row.processing_state == "complete" && found->second.processing_state != "complete") {
+      ++result.complete_but_partial_in_truth;
+      note("complete in the warehouse, partial in the truth: " + sid);
+    }
+  }
+  if (expect_all_of_truth) {
+    result.compared = static_cast<long long>(truth.size());
+    for (const auto& [sid, summary] : truth) {
+      if (!stored.contains(sid)) {
+        ++result.missing;
+        note("missing: " + sid + " (" + summary.processing_state + ")");
+      }
+    }
+  }
+  return result;
+}
+
+long long number(pqxx::connection& connection, const std::string& sql) {
+  pqxx::nontransaction tx(connection);
+  const auto row = tx.exec1(sql);
+  return row[0].is_null() ? 0 : row[0].as<long long>();
+}
+
+// The range every window the daemon read covers and the sim's truth covers too: from the
+// first window (or 48 h before the frozen sim clock, whichever is later) up to the sim clock.
+UtcSeconds compared_range_start(pqxx::connection& connection, UtcSeconds sim_now, hours lookback) {
+  pqxx::nontransaction tx(connection);
+  const auto first = tx.exec1(
+      "SELECT extract(epoch FROM min(window_start))::bigint FROM work_items WHERE kind = 'live'");
+  const UtcSeconds window_start{seconds(first[0].as<long long>())};
+  return std::max(window_start, sim_now - lookback);
+}
+
+// A loopback TCP port that refuses connections for as long as this object lives: bound (so
+// no one else gets it) but not listening.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot reserve a loopback port");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  ~RefusingPort() { ::close(fd_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  unsigned short port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  unsigned short port_ = 0;
+};
+
+// A CA that signed nothing the sim serves (the sim generates a fresh identity per start).
+std::string write_unrelated_ca(const std::string& dir) {
+  const std::string path = dir + "/unrelated-ca.pem";
+  sim::write_ca_file(sim::make_tls_identity({"localhost"}, {"127.0.0.1"}), path);
+  return path;
+}
+
+class DaemonProcessTest : public PgTest {
+ protected:
+  TestDir test_dir;
+  const std::string& dir = test_dir.path();
+};
+
+// --- 1. kill -9 --------------------------------------------------------------------------------
+
+TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNothing) {
+  constexpr int kTrials = 12;
+  // A full first `sync --once` of ~100,000 rows takes about this long here; kills are drawn
+  // from this range so they land anywhere in a run, also in re-reads.
+  constexpr int kLongestKillDelayMs = 6000;
+
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 48,
+                                           .sync = kRereadOften});
+  // Everything the daemon can store: the windows start at most an hour before now - 48 h.
+  const auto truth = sim.truth(sim_now - 49h, sim_now + 1h);
+  ASSERT_GT(truth.size(), 50'000u) << "the sim should hold a large data set";
+
+  const unsigned seed = std::random_device{}();
+  std::cout << "[ crash    ] seed " << seed << " (" << kTrials << " trials, " << truth.size()
+            << " summaries in the truth)" << std::endl;
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> delay_ms(50, kLongestKillDelayMs);
+
+  int killed_mid_run = 0, finished_before_kill = 0, interrupted_passes = 0;
+  long long complete_before = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    // Alternate the one-shot command and the daemon: `run` also re-reads windows while it runs.
+    const bool once = trial % 2 == 0;
+    const int delay = delay_ms(random);
+    auto process =
+        start_insights_sync(dir, "trial-" + std::to_string(trial) + ".log",
+                            once ? std::vector<std::string>{"--config", config, "sync", "--once"}
+                                 : std::vector<std::string>{"--config", config, "run"},
+                            kSimProcessToken);
+    std::this_thread::sleep_for(milliseconds(delay));  // the random kill instant
+    const ChildExit end = process->kill_now();
+    if (end.exited) {
+      ++finished_before_kill;
+      ASSERT_EQ(end.exit_code, kExitOk) << "trial " << trial << ": " << process->output();
+    } else {
+      ASSERT_EQ(end.signal, SIGKILL) << process->output();
+      ++killed_mid_run;
+    }
+
+    // (a) Every stored row was counted by the one committed page that inserted it: rows and
+    // the cursor commit together, so a kill never leaves rows without their page or a page
+    // counted without its rows.
+    const long long rows = number(*pg, "SELECT count(*) FROM call_summaries");
+    const long long counted = number(*pg, "SELECT sum(rows_inserted) FROM work_items");
+    EXPECT_EQ(counted, rows) << "trial " << trial;
+    // (b) Nothing was downgraded.
+    const long long complete =
+        number(*pg, "SELECT count(*) FROM call_summaries WHERE processing_state = 'complete'");
+    EXPECT_GE(complete, complete_before) << "trial " << trial;
+    complete_before = complete;
+    // (c) No complete row the truth has as partial; and, the truth being frozen, every stored
+    // row is exactly the truth's (no half-written row).
+    const Comparison check = compare(stored_rows(*pg), truth, false);
+    EXPECT_EQ(check.complete_but_partial_in_truth, 0) << check.examples;
+    EXPECT_EQ(check.different + check.extra, 0) << check.examples;
+
+    const long long mid_pass =
+        number(*pg, "SELECT count(*) FROM work_items WHERE page_cursor IS NOT NULL");
+    interrupted_passes += static_cast<int>(mid_pass);
+    std::cout << "[ crash    ] trial " << trial << ": " << (once ? "sync --once" : "run")
+              << " after " << delay << " ms: " << (end.exited ? "had finished" : "killed mid-run")
+              << "; " << rows << " rows (" << complete << " complete), " << mid_pass
+              << " window(s) left mid-pass, "
+              << number(*pg, "SELECT sum(pages_read) FROM work_items") << " pages committed so far"
+              << std::endl;
+    if (HasFailure())
+      return;
+  }
+
+  // Then one clean run finishes every window, and the warehouse equals the truth.
+  const ChildResult final_run =
+      insights_sync(dir, "final.log", {"--config", config, "sync", "--once"}, kSimProcessToken);
+  ASSERT_EQ(exit_code(final_run), kExitOk) << describe(final_run);
+  EXPECT_EQ(number(*pg,
+                   "SELECT count(*) FROM work_items WHERE passes_completed = 0"
+                   " OR page_cursor IS NOT NULL"),
+            0)
+      << "every window was read completely";
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM call_summaries"),
+            number(*pg, "SELECT sum(rows_inserted) FROM work_items"));
+  const UtcSeconds from = compared_range_start(*pg, sim_now, 48h);
+  const auto expected = sim.truth(from, sim_now);
+  const Comparison final_check = compare(stored_rows(*pg, from, sim_now), expected, true);
+  EXPECT_TRUE(final_check.equal()) << final_check.missing << " missing, " << final_check.different
+                                   << " different, " << final_check.extra << " extra\n"
+                                   << final_check.examples;
+  EXPECT_GE(killed_mid_run, kTrials / 2)
+      << "at least the `run` trials must be killed while working";
+  std::cout << "[ crash    ] " << kTrials << " kill -9 trials (seed " << seed
+            << "): " << killed_mid_run << " killed mid-run, " << finished_before_kill
+            << " had finished; " << interrupted_passes
+            << " window passes left mid-way and resumed; " << final_check.compared
+            << " rows compared with the truth over " << format_utc(from) << ".."
+            << format_utc(sim_now) << ": " << final_check.missing << " missing, "
+            << final_check.different << " different, " << final_check.extra << " extra"
+            << std::endl;
+}
+
+// --- 2. wrong credentials ----------------------------------------------------------------------
+
+TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLeakingTheSecret) {
+  const std::string secret = "proc-wrong-secret-4d2c";
+  SimProcess sim(dir + "/sim", now_seconds(),
+                 {"--calls-per-hour", "120", "--credential",
+                  std::string(kSimProcessAccount) + ":other-token"});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 48,
+                                           .sync = {}});
+  const auto started = steady_clock::now();
+  const ChildResult result =
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, secret, 30s);
+  const auto took = steady_clock::now() - started;
+
+  EXPECT_EQ(exit_code(result), kExitSourceRefused) << describe(result);
+  EXPECT_LT(took, 10s) << describe(result);
+  EXPECT_TRUE(contains(result.output, "source sim")) << result.output;
+  EXPECT_TRUE(contains(result.output, "check the source's account SID / API key and secret"))
+      << result.output;
+  EXPECT_FALSE(contains(result.output, secret)) << result.output;
+  // No hot loop: at most one refused request per connection slot.
+  const long long refused = sim.responses_with_status(401);
+  EXPECT_GE(refused, 1);
+  EXPECT_LE(refused, 4) << "requests refused with 401";
+}
+
+// --- 3. a certificate the daemon must not trust ------------------------------------------------
+
+TEST_F(DaemonProcessTest, CertificateFromAnotherCaIsRefused) {
+  SimProcess sim(dir + "/sim", now_seconds(), {"--calls-per-hour", "120"});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = write_unrelated_ca(dir),
+                                           .lookback_hours = 4,
+                                           .sync = {}});
+  const auto started = steady_clock::now();
+  const ChildResult result =
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimProcessToken, 30s);
+  EXPECT_EQ(exit_code(result), kExitSourceRefused) << describe(result);
+  EXPECT_LT(steady_clock::now() - started, 10s);
+  EXPECT_TRUE(contains(result.output, "certificate")) << result.output;
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM call_summaries"), 0);
+  EXPECT_EQ(sim.counter("api_requests"), 0) << "no request got through the TLS handshake";
+}
+
+// --- 4. the API is down -----------------------------------------------------------------------
+
+TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAttempts) {
+  const RefusingPort nothing_listens;
+  const std::string config =
+      write_config(dir, "sync.toml",
+                   {.database_url = db->conninfo(),
+                    .api_url = "https://127.0.0.1:" + std::to_string(nothing_listens.port()),
+                    .ca_file = write_unrelated_ca(dir),
+                    .lookback_hours = 1,
+                    .sync = {"once_attempts = 2"}});
+  const ChildResult result =
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimProcessToken, 60s);
+  EXPECT_EQ(exit_code(result), kExitWorkFailed) << describe(result);
+  const std::string refused =
+      "connecting to 127.0.0.1:" + std::to_string(nothing_listens.port()) + " failed";
+  EXPECT_TRUE(contains(result.output, "still failing after 2 attempts: " + refused))
+      << result.output;
+  EXPECT_TRUE(contains(result.output, "Connection refused")) << result.output;
+
+  // `status` shows what went wrong, for the window it went wrong in.
+  const ChildResult status =
+      insights_sync(dir, "status.log", {"--config", config, "status", "--json"}, kSimProcessToken);
+  ASSERT_EQ(exit_code(status), kExitOk) << describe(status);
+  rapidjson::Document json;
+  json.Parse(status.output.c_str());
+  ASSERT_FALSE(json.HasParseError()) << status.output;
+  ASSERT_TRUE(json["sources"].IsArray() && json["sources"].Size() == 1) << status.output;
+  const auto& error = json["sources"][0]["last_error"];
+  ASSERT_TRUE(error.IsObject()) << status.output;
+  EXPECT_TRUE(contains(error["message"].GetString(), refused)) << status.output;
+  EXPECT_TRUE(error["window_start"].IsString()) << status.output;
+}
+
+// --- 5. PostgreSQL is down at start -----------------------------------------------------------
+
+TEST(DaemonProcess, UnreachableDatabaseAtStartExitsWithTheDatabaseCode) {
+  const TestDir test_dir;
+  const std::string& dir = test_dir.path();
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = "",
+                                           .api_url = "https://127.0.0.1:1",
+                                           .ca_file = "",
+                                           .lookback_hours = 1,
+                                           .sync = {}});
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"sync", "--once"}, std::vector<std::string>{"run"}}) {
+    std::vector<std::string> arguments{"--config", config, "--database-url",
+                                       "host=/nonexistent port=1"};
+    arguments.insert(arguments.end(), command.begin(), command.end());
+    const ChildResult result =
+        insights_sync(dir, command.front() + ".log", arguments, kSimProcessToken, 30s);
+    EXPECT_EQ(exit_code(result), kExitDatabase) << command.front() << ": " << describe(result);
+    EXPECT_TRUE(contains(result.output, "cannot connect to PostgreSQL"))
+        << command.front() << ": " << result.output;
+  }
+}
+
+// --- 6. PostgreSQL goes away while the daemon runs --------------------------------------------
+
+// A new connection per question: the server may have gone away since the last one.
+std::optional<long long> number_if_up(const std::string& conninfo, const std::string& sql) {
+  try {
+    pqxx::connection connection(conninfo);
+    return number(connection, sql);
+  } catch (const std::exception&) {
+    return std::nullopt;  // down or still recovering: the caller polls again
+  }
+}
+
+TEST(DaemonProcess, DaemonRidesOutADatabaseOutageAndCatchesUp) {
+  const TestDir test_dir;
+  const std::string& dir = test_dir.path();
+  // Short: the socket path (dir + "/.s.PGSQL.PORT") must fit in 107 bytes.
+  PrivatePgCluster cluster("/tmp/ipg-" + std::to_string(getpid()));
+  cluster.create_database("insights");
+  const std::string conninfo = cluster.conninfo("insights");
+  const ChildResult migrate =
+      insights_sync(dir, "migrate.log", {"--database-url", conninfo, "migrate"}, "");
+  ASSERT_EQ(exit_code(migrate), kExitOk) << describe(migrate);
+
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
+  const std::string config = write_config(dir, "run.toml",
+                                          {.database_url = conninfo,
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 24,
+                                           .sync = kRereadOften});
+  auto daemon = start_insights_sync(dir, "run.log", {"--config", config, "run"}, kSimProcessToken);
+
+  const auto rows = [&] { return number_if_up(conninfo, "SELECT count(*) FROM call_summaries"); };
+  // Crash the server in the middle of the first read of the ~48,000 rows.
+  ASSERT_TRUE(eventually([&] { return rows().value_or(0) >= 10'000 || !daemon->running(); }, 60s));
+  ASSERT_TRUE(daemon->running()) << daemon->output();
+  const long long rows_before_outage = rows().value_or(0);
+  const std::size_t output_before_outage = daemon->output().size();
+  cluster.crash();
+
+  // The daemon stays up through the outage and says what is wrong.
+  const auto outage_log = [&] { return daemon->output().substr(output_before_outage); };
+  EXPECT_TRUE(eventually([&] { return contains(outage_log(), "PostgreSQL"); }, 20s))
+      << outage_log();
+  EXPECT_FALSE(eventually([&] { return !daemon->running(); }, 3s))
+      << "the daemon exited during the outage: " << daemon->output();
+  ASSERT_TRUE(daemon->running()) << daemon->output();
+
+  cluster.restart();
+  // It catches up: every window read completely at least once.
+  const bool caught_up = eventually(
+      [&] {
+        const auto unread =
+            number_if_up(conninfo,
+                         "SELECT count(*) FROM work_items WHERE passes_completed = 0"
+                         " OR page_cursor IS NOT NULL");
+        const auto windows = number_if_up(conninfo, "SELECT count(*) FROM work_items");
+        return (unread && *unread == 0 && windows.value_or(0) > 0) || !daemon->running();
+      },
+      90s, 200ms);
+  ASSERT_TRUE(caught_up) << daemon->output();
+  ASSERT_TRUE(daemon->running()) << daemon->output();
+
+  daemon->send(SIGTERM);
+  const auto end = daemon->wait_for(30s);
+  ASSERT_TRUE(end) << "no exit within 30 s of SIGTERM: " << daemon->output();
+  EXPECT_TRUE(end->exited && end->exit_code == kExitOk) << end->describe() << "\n"
+                                                        << daemon->output();
+
+  pqxx::connection pg(conninfo);
+  EXPECT_EQ(number(pg, "SELECT count(*) FROM call_summaries"),
+            number(pg, "SELECT sum(rows_inserted) FROM work_items"));
+  const UtcSeconds from = compared_range_start(pg, sim_now, 24h);
+  const Comparison check = compare(stored_rows(pg, from, sim_now), sim.truth(from, sim_now), true);
+  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
+                             << check.extra << " extra\n"
+                             << check.examples;
+  std::cout << "[ outage   ] " << rows_before_outage << " rows before the outage; "
+            << check.compared
+            << " rows compared with the truth after catching up: " << check.missing << " missing, "
+            << check.different << " different, " << check.extra << " extra" << std::endl;
+}
+
+}  // namespace
+}  // namespace insights::testing

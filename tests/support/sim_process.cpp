@@ -1,0 +1,134 @@
+#include "tests/support/sim_process.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "api/page_parser.hpp"
+
+namespace insights::testing {
+namespace {
+
+// The whole port file once the sim has finished writing it ("PORT\n"), else "".
+std::string complete_port_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  return !content.empty() && content.back() == '\n' ? content : std::string();
+}
+
+}  // namespace
+
+SimProcess::SimProcess(const std::string& dir, UtcSeconds start, std::vector<std::string> arguments)
+    : start_(start), ca_file_(dir + "/sim-ca.pem") {
+  std::filesystem::create_directories(dir);
+  const std::string port_file = dir + "/sim.port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> all{"--port",    "0",      "--port-file",  port_file,
+                               "--ca-file", ca_file_, "--start-time", format_utc(start),
+                               "--speed",   "0"};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  process_ = std::make_unique<ChildProcess>(INSIGHTS_SIM_BINARY, all, dir + "/sim.log");
+
+  std::string port;
+  const bool up = eventually(
+      [&] {
+        port = complete_port_file(port_file);
+        return !port.empty() || !process_->running();
+      },
+      std::chrono::seconds(20));
+  if (!up || port.empty())
+    throw std::runtime_error("insights-sim did not start: " + process_->output());
+  port_ = static_cast<unsigned short>(std::stoi(port));
+
+  HttpClientOptions options;
+  options.port = port_;
+  options.tls = true;
+  options.ca_file = ca_file_;
+  options.verify_host = "127.0.0.1";
+  options.timeout = std::chrono::seconds(30);
+  admin_ = std::make_unique<HttpTestClient>(options);
+  admin_get("/_sim/health");
+}
+
+SimProcess::~SimProcess() {
+  admin_.reset();
+  process_->send(SIGTERM);
+  if (!process_->wait_for(std::chrono::seconds(10)))
+    process_->kill_now();
+}
+
+std::string SimProcess::base_url() const {
+  return "https://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string SimProcess::admin_get(const std::string& target) {
+  const HttpResult result = admin_->get(target);
+  if (!result.ok() || result.status != 200) {
+    throw std::runtime_error("insights-sim " + target + ": " + result.error + " HTTP " +
+                             std::to_string(result.status) + " " + result.body.substr(0, 200));
+  }
+  return result.body;
+}
+
+std::map<std::string, TruthSummary> SimProcess::truth(UtcSeconds from, UtcSeconds to) {
+  std::map<std::string, TruthSummary> summaries;
+  for (UtcSeconds chunk = from; chunk < to; chunk += std::chrono::hours(1)) {
+    const UtcSeconds chunk_end = std::min(to, chunk + std::chrono::hours(1));
+    const std::string body = admin_get("/_sim/truth?StartTime=" + format_utc(chunk) + "&EndTime=" +
+                                       format_utc(chunk_end) + "&AccountSid=" + kSimProcessAccount);
+    rapidjson::Document document;
+    document.Parse(body.c_str(), body.size());
+    if (document.HasParseError() || !document.IsObject() || !document.HasMember("call_summaries")) {
+      throw std::runtime_error("insights-sim truth: not JSON: " + body.substr(0, 200));
+    }
+    for (const auto& item : document["call_summaries"].GetArray()) {
+      // Through the daemon's own parser, so the hash covers exactly the stored fields.
+      rapidjson::StringBuffer text;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+      item.Accept(writer);
+      Page page = parse_single_summary(std::string_view(text.GetString(), text.GetSize()));
+      CallSummaryRow& row = page.rows.at(0);
+      summaries[row.call_sid] = {row.content_hash, row.processing_state.value_or("")};
+    }
+  }
+  return summaries;
+}
+
+namespace {
+
+rapidjson::Document parse_stats(const std::string& body) {
+  rapidjson::Document document;
+  document.Parse(body.c_str(), body.size());
+  if (document.HasParseError() || !document.IsObject() || !document.HasMember("statuses"))
+    throw std::runtime_error("insights-sim stats: unexpected body: " + body.substr(0, 200));
+  return document;
+}
+
+}  // namespace
+
+long long SimProcess::responses_with_status(int status) {
+  const rapidjson::Document document = parse_stats(admin_get("/_sim/stats"));
+  const auto& statuses = document["statuses"];
+  const std::string key = std::to_string(status);
+  const auto found = statuses.FindMember(key.c_str());
+  return found == statuses.MemberEnd() ? 0 : found->value.GetInt64();
+}
+
+long long SimProcess::counter(const std::string& name) {
+  const rapidjson::Document document = parse_stats(admin_get("/_sim/stats"));
+  const auto found = document.FindMember(name.c_str());
+  if (found == document.MemberEnd() || !found->value.IsInt64())
+    throw std::runtime_error("insights-sim stats: no counter " + name);
+  return found->value.GetInt64();
+}
+
+}  // namespace insights::testing

@@ -1,0 +1,70 @@
+#pragma once
+// The insights-sim executable started by a test, as a user starts it: HTTPS on a free loopback
+// port (read from --port-file), its generated CA written to a file, and its clock frozen at a
+// start instant the test chooses, so the truth cannot change while the daemon under test reads.
+// The admin endpoints are read through HttpTestClient; the truth comes back as each summary's
+// content hash computed by the daemon's own parser, so comparing hashes with the stored
+// `content_hash` compares every stored field.
+//
+//   SimProcess sim(dir, start, {"--calls-per-hour", "4000"});
+//   config: api_url = sim.base_url(), ca_file = sim.ca_file()
+//   const auto truth = sim.truth(start - hours(48), start);
+//
+// Ownership: owns the process (SIGTERM on destruction, SIGKILL if it does not stop).
+// Errors: throws std::runtime_error when the sim does not come up or an admin call fails.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/utc_time.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/http_test_client.hpp"
+
+namespace insights::testing {
+
+// The parent account of the sim's default data set and its default credential.
+inline constexpr const char* kSimProcessAccount = "AC00000000000000000000000000000001";
+inline constexpr const char* kSimProcessToken = "sim-auth-token";
+
+// One summary of the truth, reduced to what the comparison needs.
+struct TruthSummary {
+  std::string content_hash;      // hex, as CallSummaryRow::content_hash
+  std::string processing_state;  // "partial" | "complete"
+};
+
+class SimProcess {
+ public:
+  // Starts insights-sim in `dir` (port file, CA file and its log go there) with the clock frozen
+  // at `start`, plus `arguments` (e.g. --calls-per-hour, --credential).
+  SimProcess(const std::string& dir, UtcSeconds start, std::vector<std::string> arguments = {});
+  ~SimProcess();
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  std::string base_url() const;  // https://127.0.0.1:PORT
+  const std::string& ca_file() const { return ca_file_; }
+  UtcSeconds now() const { return start_; }  // the frozen sim clock
+
+  // GET an admin endpoint (/_sim/...); throws unless the answer is 200.
+  std::string admin_get(const std::string& target);
+  // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
+  // [from, to), by call_sid. Read an hour at a time to keep each response small.
+  std::map<std::string, TruthSummary> truth(UtcSeconds from, UtcSeconds to);
+  // How many API responses with this HTTP status the sim has sent (from /_sim/stats).
+  long long responses_with_status(int status);
+  // A top-level counter of /_sim/stats, e.g. "api_requests" or "pages".
+  long long counter(const std::string& name);
+
+ private:
+  UtcSeconds start_;
+  std::string ca_file_;
+  unsigned short port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<HttpTestClient> admin_;
+};
+
+}  // namespace insights::testing
