@@ -3,9 +3,9 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "sink/database_call.hpp"
 #include "sink/merge_statement.hpp"
 #include "sink/pg_connection.hpp"
-#include "sink/pg_error_kind.hpp"
 #include "sink/staging_writer.hpp"
 
 namespace insights {
@@ -87,17 +87,9 @@ void PgSink::step(CommitStep which) const {
 }
 
 CommitResult PgSink::commit_page(const WorkItemRef& item, const Page& page) {
-  const std::string context = "committing a page of work item " + std::to_string(item.id);
-  try {
-    return commit_in_transaction(session(), item, page);
-  } catch (const SyncError&) {
-    throw;
-  } catch (const std::exception& error) {
-    // The connection may be gone or mid-failure; a fresh session on the next call is cheap
-    // compared with reasoning about which errors leave it usable.
-    session_.reset();
-    throw DatabaseError(classify_database_error(error), context + ": " + error.what());
-  }
+  return call_database(
+      "committing a page of work item " + std::to_string(item.id), [this] { session_.reset(); },
+      [&] { return commit_in_transaction(session(), item, page); });
 }
 
 CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& item,
@@ -158,21 +150,17 @@ CommitResult PgSink::merge_in_transaction(pqxx::work& transaction, const std::st
 }
 
 CommitResult PgSink::merge_rows(const std::string& source, const Page& page) {
-  try {
-    Session& current = session();
-    step(CommitStep::begin);
-    pqxx::work transaction(*current.connection, "merge_rows");
-    CommitResult result = merge_in_transaction(transaction, source, page);
-    step(CommitStep::commit);
-    transaction.commit();
-    return result;
-  } catch (const SyncError&) {
-    throw;
-  } catch (const std::exception& error) {
-    session_.reset();
-    throw DatabaseError(classify_database_error(error),
-                        "merging single summaries of source " + source + ": " + error.what());
-  }
+  return call_database(
+      "merging single summaries of source " + source, [this] { session_.reset(); },
+      [&] {
+        Session& current = session();
+        step(CommitStep::begin);
+        pqxx::work transaction(*current.connection, "merge_rows");
+        CommitResult result = merge_in_transaction(transaction, source, page);
+        step(CommitStep::commit);
+        transaction.commit();
+        return result;
+      });
 }
 
 }  // namespace insights

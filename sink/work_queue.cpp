@@ -4,8 +4,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "sink/database_call.hpp"
 #include "sink/pg_connection.hpp"
-#include "sink/pg_error_kind.hpp"
 #include "sink/pg_sink.hpp"
 
 namespace insights {
@@ -83,22 +83,29 @@ pqxx::connection& WorkQueue::connection() {
   return *connection_;
 }
 
-// libpqxx failures become DatabaseError naming `what`, and the connection is dropped so the
-// next call starts from a fresh one.
+// Failures become DatabaseError naming `what` (sink/database_call.hpp).
 template <typename Work>
 auto WorkQueue::transact(const char* what, Work work) {
-  try {
-    pqxx::work transaction(connection(), what);
-    auto result = work(transaction);
-    transaction.commit();
-    return result;
-  } catch (const SyncError&) {
-    throw;
-  } catch (const std::exception& error) {
-    connection_.reset();
-    throw DatabaseError(classify_database_error(error),
-                        std::string("work queue: ") + what + ": " + error.what());
-  }
+  return call_database(
+      std::string("work queue: ") + what, [this] { connection_.reset(); },
+      [&] {
+        pqxx::work transaction(connection(), what);
+        auto result = work(transaction);
+        transaction.commit();
+        return result;
+      });
+}
+
+// An UPDATE of one work item that only applies while `owner` holds its lease.
+template <typename... Values>
+bool WorkQueue::update_leased(const char* what, const std::string& assignments, long long id,
+                              const std::string& owner, const Values&... values) {
+  return transact(what, [&](pqxx::work& tx) {
+    return tx.exec_params("UPDATE work_items SET " + assignments +
+                              ", updated_at = now() WHERE id = $1 AND lease_owner = $2",
+                          id, owner, values...)
+               .affected_rows() == 1;
+  });
 }
 
 void WorkQueue::register_source(const std::string& name, const std::string& account_sid) {
@@ -191,73 +198,44 @@ std::optional<ClaimedWorkItem> WorkQueue::reload(long long id, const std::string
 
 bool WorkQueue::note_failure(long long id, const std::string& owner, const std::string& error,
                              UtcSeconds lease_until) {
-  return transact("note failure", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET attempts = attempts + 1, last_error = $3,"
-                 " last_error_at = now(), lease_expires_at = $4::timestamptz,"
-                 " updated_at = now() WHERE id = $1 AND lease_owner = $2",
-                 id, owner, error, ts(lease_until))
-               .affected_rows() == 1;
-  });
+  return update_leased("note failure",
+                       "attempts = attempts + 1, last_error = $3, last_error_at = now(),"
+                       " lease_expires_at = $4::timestamptz",
+                       id, owner, error, ts(lease_until));
 }
 
 bool WorkQueue::renew_lease(long long id, const std::string& owner, UtcSeconds until) {
-  return transact("renew lease", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET lease_expires_at = $3::timestamptz"
-                 " WHERE id = $1 AND lease_owner = $2",
-                 id, owner, ts(until))
-               .affected_rows() == 1;
-  });
+  return update_leased("renew lease", "lease_expires_at = $3::timestamptz", id, owner, ts(until));
 }
 
 bool WorkQueue::release(long long id, const std::string& owner) {
-  return transact("release lease", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET lease_owner = NULL, lease_expires_at = NULL"
-                 " WHERE id = $1 AND lease_owner = $2",
-                 id, owner)
-               .affected_rows() == 1;
-  });
+  return update_leased("release lease", "lease_owner = NULL, lease_expires_at = NULL", id, owner);
 }
 
 bool WorkQueue::finish_pass(long long id, const std::string& owner, WindowState state,
                             UtcSeconds next_due, bool annotation_pass_done) {
-  return transact("finish pass", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET state = $3, next_due_at = $4::timestamptz,"
-                 " annotation_pass_done = $5,"
-                 " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
-                 " last_error = NULL, last_error_at = NULL, updated_at = now()"
-                 " WHERE id = $1 AND lease_owner = $2",
-                 id, owner, state_name(state), ts(next_due), annotation_pass_done)
-               .affected_rows() == 1;
-  });
+  return update_leased("finish pass",
+                       "state = $3, next_due_at = $4::timestamptz, annotation_pass_done = $5,"
+                       " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
+                       " last_error = NULL, last_error_at = NULL",
+                       id, owner, state_name(state), ts(next_due), annotation_pass_done);
 }
 
 bool WorkQueue::record_failure(long long id, const std::string& owner, const std::string& error,
                                UtcSeconds next_due, bool park) {
-  return transact("record failure", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET attempts = attempts + 1, last_error = $3,"
-                 " last_error_at = now(), next_due_at = $4::timestamptz,"
-                 " state = CASE WHEN $5::boolean THEN 'parked' ELSE state END,"
-                 " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
-                 " WHERE id = $1 AND lease_owner = $2",
-                 id, owner, error, ts(next_due), park)
-               .affected_rows() == 1;
-  });
+  return update_leased("record failure",
+                       "attempts = attempts + 1, last_error = $3, last_error_at = now(),"
+                       " next_due_at = $4::timestamptz,"
+                       " state = CASE WHEN $5::boolean THEN 'parked' ELSE state END,"
+                       " lease_owner = NULL, lease_expires_at = NULL",
+                       id, owner, error, ts(next_due), park);
 }
 
 bool WorkQueue::restart_pass(long long id, const std::string& owner, UtcSeconds now) {
-  return transact("restart pass", [&](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE work_items SET page_cursor = NULL, pass_pages = 0, pass_rows = 0,"
-                 " pass_partial_rows = 0, pass_started_at = $3::timestamptz,"
-                 " updated_at = now() WHERE id = $1 AND lease_owner = $2",
-                 id, owner, ts(now))
-               .affected_rows() == 1;
-  });
+  return update_leased("restart pass",
+                       "page_cursor = NULL, pass_pages = 0, pass_rows = 0, pass_partial_rows = 0,"
+                       " pass_started_at = $3::timestamptz",
+                       id, owner, ts(now));
 }
 
 std::vector<std::string> WorkQueue::partial_calls_in(const std::string& source,

@@ -115,6 +115,9 @@ class WorkQueue {
   // Runs `work(pqxx::work&)` in one transaction (defined and used in work_queue.cpp only).
   template <typename Work>
   auto transact(const char* what, Work work);
+  template <typename... Values>
+  bool update_leased(const char* what, const std::string& assignments, long long id,
+                     const std::string& owner, const Values&... values);
 
   std::string conninfo_;
   std::unique_ptr<pqxx::connection> connection_;

@@ -36,6 +36,7 @@
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
 namespace {
@@ -139,77 +140,6 @@ int exit_code(const ChildResult& result) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// One stored row, reduced to what the comparison needs.
-struct StoredSummary {
-  std::string content_hash;
-  std::string processing_state;
-};
-
-// Stored rows by call_sid; with a range, only those whose start_time lies in [from, to).
-std::map<std::string, StoredSummary> stored_rows(pqxx::connection& connection,
-                                                 std::optional<UtcSeconds> from = {},
-                                                 std::optional<UtcSeconds> to = {}) {
-  pqxx::nontransaction tx(connection);
-  const std::string select =
-      "SELECT call_sid, encode(content_hash, 'hex'), processing_state FROM call_summaries";
-  const pqxx::result rows = from ? tx.exec_params(select +
-                                                      " WHERE start_time >= $1::timestamptz"
-                                                      " AND start_time < $2::timestamptz",
-                                                  format_utc(*from), format_utc(*to))
-                                 : tx.exec(select);
-  std::map<std::string, StoredSummary> result;
-  for (const auto& row : rows)
-    result[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
-  return result;
-}
-
-// How the warehouse differs from the truth.
-struct Comparison {
-  long long compared = 0;  // truth rows looked at
-  long long missing = 0, different = 0, extra = 0;
-  long long complete_but_partial_in_truth = 0;  // a complete row the truth has as partial
-  std::string examples;                         // the first few differences, for messages
-
-  bool equal() const { return missing == 0 && different == 0 && extra == 0; }
-};
-
-Comparison compare(const std::map<std::string, StoredSummary>& stored,
-                   const std::map<std::string, TruthSummary>& truth, bool expect_all_of_truth) {
-  Comparison result;
-  int examples = 0;
-  const auto note = [&](const std::string& text) {
-    if (++examples <= 5)
-      result.examples += "  " + text + "\n";
-  };
-  for (const auto& [sid, row] : stored) {
-    const auto found = truth.find(sid);
-    if (found == truth.end()) {
-      ++result.extra;
-      note("not in the truth: " + sid);
-      continue;
-    }
-    if (row.content_hash != found->second.content_hash) {
-      ++result.different;
-      note("different: " + sid + " stored " + row.processing_state + ", truth " +
-           found->second.processing_state);
-    }
-    if (row.processing_state == "complete" && found->second.processing_state != "complete") {
-      ++result.complete_but_partial_in_truth;
-      note("complete in the warehouse, partial in the truth: " + sid);
-    }
-  }
-  if (expect_all_of_truth) {
-    result.compared = static_cast<long long>(truth.size());
-    for (const auto& [sid, summary] : truth) {
-      if (!stored.contains(sid)) {
-        ++result.missing;
-        note("missing: " + sid + " (" + summary.processing_state + ")");
-      }
-    }
-  }
-  return result;
 }
 
 long long number(pqxx::connection& connection, const std::string& sql) {
@@ -327,7 +257,7 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
     complete_before = complete;
     // (c) No complete row the truth has as partial; and, the truth being frozen, every stored
     // row is exactly the truth's (no half-written row).
-    const Comparison check = compare(stored_rows(*pg), truth, false);
+    const Comparison check = compare_with_truth(stored_digests(*pg), truth, false);
     EXPECT_EQ(check.complete_but_partial_in_truth, 0) << check.examples;
     EXPECT_EQ(check.different + check.extra, 0) << check.examples;
 
@@ -357,7 +287,8 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
             number(*pg, "SELECT sum(rows_inserted) FROM work_items"));
   const UtcSeconds from = compared_range_start(*pg, sim_now, 48h);
   const auto expected = sim.truth(from, sim_now);
-  const Comparison final_check = compare(stored_rows(*pg, from, sim_now), expected, true);
+  const Comparison final_check =
+      compare_with_truth(stored_digests(*pg, "start_time", from, sim_now), expected);
   EXPECT_TRUE(final_check.equal()) << final_check.missing << " missing, " << final_check.different
                                    << " different, " << final_check.extra << " extra\n"
                                    << final_check.examples;
@@ -555,7 +486,8 @@ TEST(DaemonProcess, DaemonRidesOutADatabaseOutageAndCatchesUp) {
   EXPECT_EQ(number(pg, "SELECT count(*) FROM call_summaries"),
             number(pg, "SELECT sum(rows_inserted) FROM work_items"));
   const UtcSeconds from = compared_range_start(pg, sim_now, 24h);
-  const Comparison check = compare(stored_rows(pg, from, sim_now), sim.truth(from, sim_now), true);
+  const Comparison check =
+      compare_with_truth(stored_digests(pg, "start_time", from, sim_now), sim.truth(from, sim_now));
   EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
                              << check.extra << " extra\n"
                              << check.examples;

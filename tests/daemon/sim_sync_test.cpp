@@ -4,13 +4,11 @@
 // being paged are not lost.
 #include <gtest/gtest.h>
 
-#include <pqxx/result>
-#include <pqxx/transaction>
-
 #include "sim/list_page.hpp"
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/truth_comparison.hpp"
 
 namespace insights {
 namespace {
@@ -30,11 +28,6 @@ sim::GeneratorOptions sim_data(int calls_per_hour) {
   return data;
 }
 
-struct StoredRow {
-  std::string hash;
-  std::string processing_state;
-};
-
 class SimSyncTest : public testing::PgTest,
                     public ::testing::WithParamInterface<sim::TimeFilterField> {
  protected:
@@ -47,15 +40,7 @@ class SimSyncTest : public testing::PgTest,
   }
 
   SyncHarnessOptions harness(int lookback_hours) {
-    SyncHarnessOptions options;
-    options.database.conninfo = db->conninfo();
-    options.base_url = sim->base_url();
-    options.ca_file = sim->ca_file();
-    options.user = testing::kSimAccount;
-    options.secret = testing::kSimToken;
-    options.sync = testing::test_sync_options(lookback_hours);
-    options.clock = &clock;
-    return options;
+    return testing::harness_for(*sim, db->conninfo(), clock, lookback_hours);
   }
 
   void set_time(UtcSeconds time) {
@@ -67,45 +52,15 @@ class SimSyncTest : public testing::PgTest,
     return GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
   }
 
-  // Rows whose time-filter field lies in [from, to), by call_sid.
-  std::map<std::string, StoredRow> stored(UtcSeconds from, UtcSeconds to) {
-    pqxx::read_transaction tx(*pg);
-    const auto rows =
-        tx.exec_params(std::string("SELECT call_sid, encode(content_hash, 'hex'), processing_state"
-                                   " FROM call_summaries WHERE ") +
-                           field() + " >= $1::timestamptz AND " + field() + " < $2::timestamptz",
-                       format_utc(from), format_utc(to));
-    std::map<std::string, StoredRow> result;
-    for (const auto& row : rows)
-      result[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
-    return result;
-  }
-
-  // The warehouse equals the sim's truth for [from, to): same calls, same content.
+  // The warehouse equals the sim's truth for [from, to) of the time-filter field.
   void expect_equals_truth(UtcSeconds from, UtcSeconds to) {
     const auto truth = sim->truth(from, to);
-    const auto rows = stored(from, to);
     ASSERT_FALSE(truth.empty());
-    int missing = 0, different = 0, extra = 0;
-    for (const auto& [sid, expected] : truth) {
-      const auto found = rows.find(sid);
-      if (found == rows.end()) {
-        if (++missing <= 3)
-          ADD_FAILURE() << "missing " << sid << " (" << expected.processing_state.value_or("?")
-                        << ")";
-      } else if (found->second.hash != expected.content_hash) {
-        if (++different <= 3)
-          ADD_FAILURE() << "different " << sid << ": stored " << found->second.processing_state
-                        << ", truth " << expected.processing_state.value_or("?");
-      }
-    }
-    for (const auto& [sid, row] : rows) {
-      if (!truth.contains(sid) && ++extra <= 3)
-        ADD_FAILURE() << "not in the truth: " << sid;
-    }
-    EXPECT_EQ(missing, 0);
-    EXPECT_EQ(different, 0);
-    EXPECT_EQ(extra, 0);
+    const auto check =
+        testing::compare_with_truth(testing::stored_digests(*pg, field(), from, to), truth);
+    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
+                               << check.extra << " extra\n"
+                               << check.examples;
   }
 
   std::string count(const std::string& where) {

@@ -17,6 +17,7 @@
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/truth_comparison.hpp"
 
 namespace insights {
 namespace {
@@ -41,38 +42,19 @@ class SyncFaultsTest : public testing::PgTest {
   }
 
   SyncHarnessOptions harness(const std::string& conninfo) {
-    SyncHarnessOptions options;
-    options.database.conninfo = conninfo;
-    options.base_url = sim->base_url();
-    options.ca_file = sim->ca_file();
-    options.user = testing::kSimAccount;
-    options.secret = testing::kSimToken;
-    options.sync = testing::test_sync_options(1);
-    options.clock = &clock;
-    return options;
+    return testing::harness_for(*sim, conninfo, clock, 1);
   }
 
   // Rows stored equal the truth for [from, to) by start_time, field by field.
   static void expect_equals_truth(RunningSim& sim, pqxx::connection& connection, UtcSeconds from,
                                   UtcSeconds to) {
     const auto truth = sim.truth(from, to);
-    pqxx::read_transaction tx(connection);
-    const auto rows = tx.exec_params(
-        "SELECT call_sid, encode(content_hash, 'hex') FROM call_summaries"
-        " WHERE start_time >= $1::timestamptz AND start_time < $2::timestamptz",
-        format_utc(from), format_utc(to));
-    std::map<std::string, std::string> stored;
-    for (const auto& row : rows)
-      stored[row[0].as<std::string>()] = row[1].as<std::string>();
     ASSERT_FALSE(truth.empty());
-    EXPECT_EQ(stored.size(), truth.size());
-    int different = 0;
-    for (const auto& [sid, expected] : truth) {
-      const auto found = stored.find(sid);
-      if (found == stored.end() || found->second != expected.content_hash)
-        ++different;
-    }
-    EXPECT_EQ(different, 0);
+    const auto check = testing::compare_with_truth(
+        testing::stored_digests(connection, "start_time", from, to), truth);
+    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
+                               << check.extra << " extra\n"
+                               << check.examples;
   }
 
   FakeClock clock{kStart};

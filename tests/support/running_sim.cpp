@@ -1,13 +1,9 @@
 #include "tests/support/running_sim.hpp"
 
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <atomic>
 
-#include "api/page_parser.hpp"
 #include "sim/tls_identity.hpp"
 
 namespace insights::testing {
@@ -64,25 +60,15 @@ void RunningSim::set_time(UtcSeconds time) {
     throw std::runtime_error("sim clock set failed: " + result.error + " " + result.body);
 }
 
-std::map<std::string, CallSummaryRow> RunningSim::truth(UtcSeconds from, UtcSeconds to) {
+SummaryDigests RunningSim::truth(UtcSeconds from, UtcSeconds to) {
   const HttpResult result =
       admin("GET", "/_sim/truth?StartTime=" + format_utc(from) + "&EndTime=" + format_utc(to) +
                        "&AccountSid=" + kSimAccount);
   if (result.status != 200)
     throw std::runtime_error("sim truth failed: " + result.error + " " + result.body);
-  rapidjson::Document document;
-  document.Parse(result.body.c_str(), result.body.size());
-  if (document.HasParseError() || !document.HasMember("call_summaries"))
-    throw std::runtime_error("sim truth: not JSON: " + result.body.substr(0, 200));
-  std::map<std::string, CallSummaryRow> rows;
-  for (const auto& item : document["call_summaries"].GetArray()) {
-    rapidjson::StringBuffer text;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(text);
-    item.Accept(writer);
-    Page page = parse_single_summary(std::string_view(text.GetString(), text.GetSize()));
-    rows.emplace(page.rows.at(0).call_sid, std::move(page.rows.at(0)));
-  }
-  return rows;
+  SummaryDigests digests;
+  add_truth_digests(result.body, digests);
+  return digests;
 }
 
 }  // namespace insights::testing

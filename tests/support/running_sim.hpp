@@ -1,8 +1,7 @@
 #pragma once
 // insights-sim running inside the test process on its own thread, over real TLS with its own
 // CA, its clock frozen so the test moves time explicitly (set_time) in step with the daemon's
-// FakeClock. The truth endpoint is read back as parsed rows, so a test compares the warehouse
-// with it field by field (content hashes cover every stored field).
+// FakeClock. The truth endpoint is read back as digests (tests/support/truth_comparison.hpp).
 
 #include <boost/asio/io_context.hpp>
 #include <map>
@@ -17,6 +16,7 @@
 #include "sim/sim_clock.hpp"
 #include "sim/sim_service.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
 
@@ -47,9 +47,8 @@ class RunningSim {
   HttpResult admin(const std::string& method, const std::string& target);
 
   // Every summary of kSimAccount (the list's account, not its subaccounts) the sim shows now
-  // for [from, to) of its time-filter field, parsed by the
-  // daemon's own parser, by call_sid.
-  std::map<std::string, CallSummaryRow> truth(UtcSeconds from, UtcSeconds to);
+  // for [from, to) of its time-filter field.
+  SummaryDigests truth(UtcSeconds from, UtcSeconds to);
 
  private:
   boost::asio::io_context io_;

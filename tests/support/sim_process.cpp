@@ -1,8 +1,6 @@
 #include "tests/support/sim_process.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -10,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include "api/page_parser.hpp"
 
 namespace insights::testing {
 namespace {
@@ -79,26 +75,13 @@ std::string SimProcess::admin_get(const std::string& target) {
   return result.body;
 }
 
-std::map<std::string, TruthSummary> SimProcess::truth(UtcSeconds from, UtcSeconds to) {
-  std::map<std::string, TruthSummary> summaries;
+SummaryDigests SimProcess::truth(UtcSeconds from, UtcSeconds to) {
+  SummaryDigests summaries;
   for (UtcSeconds chunk = from; chunk < to; chunk += std::chrono::hours(1)) {
     const UtcSeconds chunk_end = std::min(to, chunk + std::chrono::hours(1));
     const std::string body = admin_get("/_sim/truth?StartTime=" + format_utc(chunk) + "&EndTime=" +
                                        format_utc(chunk_end) + "&AccountSid=" + kSimProcessAccount);
-    rapidjson::Document document;
-    document.Parse(body.c_str(), body.size());
-    if (document.HasParseError() || !document.IsObject() || !document.HasMember("call_summaries")) {
-      throw std::runtime_error("insights-sim truth: not JSON: " + body.substr(0, 200));
-    }
-    for (const auto& item : document["call_summaries"].GetArray()) {
-      // Through the daemon's own parser, so the hash covers exactly the stored fields.
-      rapidjson::StringBuffer text;
-      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
-      item.Accept(writer);
-      Page page = parse_single_summary(std::string_view(text.GetString(), text.GetSize()));
-      CallSummaryRow& row = page.rows.at(0);
-      summaries[row.call_sid] = {row.content_hash, row.processing_state.value_or("")};
-    }
+    add_truth_digests(body, summaries);
   }
   return summaries;
 }

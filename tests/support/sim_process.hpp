@@ -22,18 +22,13 @@
 #include "core/utc_time.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
 
 // The parent account of the sim's default data set and its default credential.
 inline constexpr const char* kSimProcessAccount = "AC00000000000000000000000000000001";
 inline constexpr const char* kSimProcessToken = "sim-auth-token";
-
-// One summary of the truth, reduced to what the comparison needs.
-struct TruthSummary {
-  std::string content_hash;      // hex, as CallSummaryRow::content_hash
-  std::string processing_state;  // "partial" | "complete"
-};
 
 class SimProcess {
  public:
@@ -53,7 +48,7 @@ class SimProcess {
   std::string admin_get(const std::string& target);
   // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
-  std::map<std::string, TruthSummary> truth(UtcSeconds from, UtcSeconds to);
+  SummaryDigests truth(UtcSeconds from, UtcSeconds to);
   // How many API responses with this HTTP status the sim has sent (from /_sim/stats).
   long long responses_with_status(int status);
   // A top-level counter of /_sim/stats, e.g. "api_requests" or "pages".

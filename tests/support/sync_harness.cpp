@@ -20,11 +20,24 @@ SyncOptions test_sync_options(int lookback_hours) {
   return options;
 }
 
+SyncHarnessOptions harness_for(const RunningSim& sim, const std::string& conninfo,
+                               const Clock& clock, int lookback_hours) {
+  SyncHarnessOptions options;
+  options.database.conninfo = conninfo;
+  options.base_url = sim.base_url();
+  options.ca_file = sim.ca_file();
+  options.user = kSimAccount;
+  options.secret = kSimToken;
+  options.sync = test_sync_options(lookback_hours);
+  options.clock = &clock;
+  return options;
+}
+
 SourceSyncReport sync_once(const SyncHarnessOptions& options) {
   boost::asio::io_context io;
-  HttpClient client(
-      io.get_executor(),
-      HttpClientOptions{.base = parse_base_url(options.base_url),
+  HttpClient client(io.get_executor(),
+                    insights::HttpClientOptions{
+                        .base = parse_base_url(options.base_url),
                         .ca_file = options.ca_file,
                         .max_connections = static_cast<std::size_t>(options.concurrency)});
   HttpSummariesApi real(client, basic_authorization(options.user, options.secret));

@@ -14,6 +14,7 @@
 #include "core/sync_options.hpp"
 #include "daemon/source_sync.hpp"
 #include "sink/pg_sink.hpp"
+#include "tests/support/running_sim.hpp"
 
 namespace insights::testing {
 
@@ -40,5 +41,10 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options);
 
 // Default sync options for tests: one-hour windows, the given lookback, settle after 5 h.
 SyncOptions test_sync_options(int lookback_hours);
+
+// Syncing `sim`'s account into the database at `conninfo` on `clock`, with
+// test_sync_options(lookback_hours).
+SyncHarnessOptions harness_for(const RunningSim& sim, const std::string& conninfo,
+                               const Clock& clock, int lookback_hours);
 
 }  // namespace insights::testing
