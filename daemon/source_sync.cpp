@@ -166,7 +166,11 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
                        describe(item.window), owner);
           break;
         }
+        // What this process saw of the pass so far still holds if the pass goes on.
+        const auto earliest_partial_end = item.earliest_partial_end;
         item = std::move(*current);
+        if (item.cursor)
+          item.earliest_partial_end = earliest_partial_end;
       }
       const bool finished = co_await read_pass(item);
       if (finished) {
@@ -229,6 +233,7 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
           setup_.source, keys);
     }
     note_unknown_enum_values(page);
+    note_partial_rows(page, item);
     const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
     const bool last = page.is_last();
     std::optional<std::string> next = page.meta.next_page_url;
@@ -251,6 +256,16 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
         [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
     if (!still_mine)
       throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
+  }
+}
+
+void SourceSync::note_partial_rows(const Page& page, ClaimedWorkItem& item) {
+  for (const auto& row : page.rows) {
+    if (row.is_complete() || !row.end_time)
+      continue;
+    const auto end = parse_utc(*row.end_time);
+    if (end && (!item.earliest_partial_end || *end < *item.earliest_partial_end))
+      item.earliest_partial_end = end;
   }
 }
 
@@ -283,6 +298,7 @@ asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
                    .now = setup_.clock->now(),
                    .rows = item.pass_rows,
                    .partial_rows = item.pass_partial_rows,
+                   .earliest_partial_end = item.earliest_partial_end,
                    .annotation_pass = item.state == "settled"};
   PassDecision decision = decide_after_pass(pass, setup_.options);
   WorkQueue& queue = *setup_.queue;

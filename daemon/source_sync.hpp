@@ -93,6 +93,7 @@ class SourceSync {
   boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
   boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
   void note_unknown_enum_values(const Page& page);
+  static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
   // Handles a failed attempt; true when the window should be tried again in this process.
   boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,

@@ -51,8 +51,16 @@ PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& optio
     const auto interval =
         pass.window.end > pass.now ? std::chrono::seconds(options.poll_interval_seconds) : reread;
     // The first pass after the horizon settles the window, so schedule one right there.
-    return {AfterPass::keep_open, std::max(pass.now, std::min(horizon, pass.now + interval)),
-            false};
+    UtcSeconds next = std::max(pass.now, std::min(horizon, pass.now + interval));
+    // Partial rows due to complete before that: read again when they are due (but not sooner
+    // than a poll interval, so a summary Twilio is late with cannot cause a busy loop).
+    if (pass.partial_rows > 0 && pass.earliest_partial_end) {
+      const UtcSeconds due =
+          *pass.earliest_partial_end + std::chrono::minutes(options.completion_delay_minutes);
+      next = std::min(
+          next, std::max(due, pass.now + std::chrono::seconds(options.poll_interval_seconds)));
+    }
+    return {AfterPass::keep_open, next, false};
   }
   if (pass.partial_rows == 0)
     return settled;

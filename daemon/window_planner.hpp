@@ -30,10 +30,13 @@ UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options);
 
 struct PassSummary {
   TimeWindow window;
-  UtcSeconds pass_started{};     // when the pass's first page was requested
-  UtcSeconds now{};              // when the pass ended
-  int rows = 0;                  // distinct rows the pass read
-  int partial_rows = 0;          // of those, still partial
+  UtcSeconds pass_started{};  // when the pass's first page was requested
+  UtcSeconds now{};           // when the pass ended
+  int rows = 0;               // distinct rows the pass read
+  int partial_rows = 0;       // of those, still partial
+  // The earliest end_time of the partial rows this process saw in the pass (unknown for
+  // pages committed before a restart): Twilio completes them completion_delay later.
+  std::optional<UtcSeconds> earliest_partial_end;
   bool annotation_pass = false;  // the window had settled; this was its late re-read
 };
 

@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev
   # the warehouse (tests start their own throwaway cluster from these binaries)
   postgresql-15 postgresql-client-15
+  # the demo (deploy/quickstart.sh checks the simulator's HTTPS endpoint with it)
+  curl
 )
 
 as_root() {

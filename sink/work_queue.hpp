@@ -32,6 +32,8 @@ struct ClaimedWorkItem {
   int pass_rows = 0;          // rows committed so far in this pass (resumed passes)
   int pass_partial_rows = 0;  // of those, partial
   UtcSeconds pass_started_at{};
+  // Not stored: the earliest end_time of partial rows this process read in the pass.
+  std::optional<UtcSeconds> earliest_partial_end;
 };
 
 struct ClaimRequest {

@@ -47,8 +47,13 @@ TEST(WindowPlanner, WindowFloorAlignsToTheWindowLength) {
 }
 
 PassSummary pass(TimeWindow window, UtcSeconds started, UtcSeconds now, int rows, int partial) {
-  return {
-      .window = window, .pass_started = started, .now = now, .rows = rows, .partial_rows = partial};
+  PassSummary summary;
+  summary.window = window;
+  summary.pass_started = started;
+  summary.now = now;
+  summary.rows = rows;
+  summary.partial_rows = partial;
+  return summary;
 }
 
 const TimeWindow kWindow{kNoon, kNoon + hours(1)};
@@ -58,6 +63,19 @@ TEST(WindowPlanner, TheWindowHoldingNowIsPolledOften) {
       decide_after_pass(pass(kWindow, kNoon + minutes(10), kNoon + minutes(10), 5, 2), options());
   EXPECT_EQ(decision.action, AfterPass::keep_open);
   EXPECT_EQ(decision.next_due, kNoon + minutes(11));
+}
+
+TEST(WindowPlanner, WindowsHoldingPartialRowsAreReadWhenThoseAreDueToComplete) {
+  PassSummary holding = pass(kWindow, kNoon + hours(2), kNoon + hours(2), 9, 2);
+  holding.earliest_partial_end = kNoon + hours(1) + minutes(50);
+  // Due at 13:50 + 35 min = 14:25, after the regular re-read at 14:10: the regular one stands.
+  EXPECT_EQ(decide_after_pass(holding, options()).next_due, kNoon + hours(2) + minutes(10));
+  SyncOptions slow = options();
+  slow.reread_interval_seconds = 3600;
+  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kNoon + hours(2) + minutes(25));
+  // Already overdue (Twilio is late): not sooner than a poll interval from now.
+  holding.earliest_partial_end = kNoon;
+  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kNoon + hours(2) + minutes(1));
 }
 
 TEST(WindowPlanner, OlderOpenWindowsAreRereadUntilTheHorizonAndOnceRightAtIt) {
