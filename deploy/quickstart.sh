@@ -78,7 +78,7 @@ check_demo_dir() {
   if [ "$(id -u)" -eq 0 ]; then
     local owner
     owner=$(pg_cluster_user)
-    if ! runuser -u "$owner" -- test -x "$demo"; then
+    if ! (cd / && runuser -u "$owner" -- test -x "$demo"); then
       pg_dir=/var/tmp/insights-demo-$(printf '%s' "$demo" | md5sum | cut -c1-12)/pg
       mkdir -p "$(dirname "$pg_dir")"
       chmod 755 "$(dirname "$pg_dir")"

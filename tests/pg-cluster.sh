@@ -27,8 +27,9 @@ pg_cluster_user() {
   if id postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
 }
 
+# From / : the owner may not be allowed into the caller's working directory (e.g. /root).
 pg_cluster_as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u "$PG_CLUSTER_OWNER" -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u "$PG_CLUSTER_OWNER" -- "$@"); else "$@"; fi
 }
 
 pg_cluster_start() {
