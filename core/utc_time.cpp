@@ -1,7 +1,5 @@
 #include "core/utc_time.hpp"
 
-#include <cctype>
-
 namespace insights {
 
 void append_utc(std::string& out, UtcSeconds time) {
@@ -38,14 +36,14 @@ std::string format_utc(UtcSeconds time) {
 
 namespace {
 
-// The decimal number in text[at, at + width), or -1.
-int digits(std::string_view text, std::size_t at, std::size_t width) {
-  if (at + width > text.size())
-    return -1;
+// Reads exactly `width` digits at `pos`.
+std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t width) {
+  if (pos + width > text.size())
+    return std::nullopt;
   int value = 0;
-  for (std::size_t i = at; i < at + width; ++i) {
-    if (std::isdigit(static_cast<unsigned char>(text[i])) == 0)
-      return -1;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (text[i] < '0' || text[i] > '9')
+      return std::nullopt;
     value = value * 10 + (text[i] - '0');
   }
   return value;
@@ -55,40 +53,45 @@ int digits(std::string_view text, std::size_t at, std::size_t width) {
 
 std::optional<UtcSeconds> parse_utc(std::string_view text) {
   using namespace std::chrono;
-  const int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
-  const int h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' || h > 23 ||
-      mi > 59 || s > 60) {
+  const auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  const auto hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      text[10] != 'T' || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
-  const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
-                            day(static_cast<unsigned>(d))};
-  if (!date.ok())
+  const year_month_day date{std::chrono::year(*year), std::chrono::month(*month),
+                            std::chrono::day(*day)};
+  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 59)
     return std::nullopt;
-  std::size_t at = 19;
-  if (at < text.size() && text[at] == '.') {
-    ++at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0)
-      ++at;
+
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    const std::size_t first_digit = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+      ++pos;
+    if (pos == first_digit)
+      return std::nullopt;
   }
   seconds offset{0};
-  if (at < text.size() && text[at] == 'Z') {
-    ++at;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    const int oh = digits(text, at + 1, 2), om = digits(text, at + 4, 2);
-    if (oh < 0 || om < 0 || at + 3 >= text.size() || text[at + 3] != ':')
+  if (pos < text.size() && text[pos] == 'Z') {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const auto offset_hours = digits(text, pos + 1, 2), offset_minutes = digits(text, pos + 4, 2);
+    if (!offset_hours || !offset_minutes || text.size() < pos + 6 || text[pos + 3] != ':' ||
+        *offset_hours > 14 || *offset_minutes > 59) {
       return std::nullopt;
-    offset = hours(oh) + minutes(om);
-    if (text[at] == '-')
+    }
+    offset = hours(*offset_hours) + minutes(*offset_minutes);
+    if (text[pos] == '-')
       offset = -offset;
-    at += 6;
+    pos += 6;
   } else {
     return std::nullopt;
   }
-  if (at != text.size())
+  if (pos != text.size())
     return std::nullopt;
-  return UtcSeconds(sys_days(date)) + hours(h) + minutes(mi) + seconds(s) - offset;
+  return sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) - offset;
 }
 
 }  // namespace insights
