@@ -43,8 +43,9 @@ struct SyncOptions {
   // Annotations can change after a summary completed (twilio-api-notes §4.8), so a settled
   // window gets one more pass this long after its settle horizon. 0 disables it. 0..696.
   int annotation_pass_after_hours = 48;
-  // Names this process in work item leases and `status`. Default: the host name. Two
-  // instances against one database must have different names.
+  // Names this process in work item leases and `status`. Default: "host:pid", unique even for
+  // a `sync --once` next to a running daemon. A stable name lets a restarted instance take its
+  // leases back at once; two instances against one database must have different names.
   std::optional<std::string> instance_name;
 };
 

@@ -44,9 +44,9 @@ bool SyncRunReport::any_parked_or_given_up() const {
 
 std::string default_instance_name() {
   char host[HOST_NAME_MAX + 1] = {};
-  if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
-    return "insights-sync";
-  return host;
+  const std::string name =
+      gethostname(host, sizeof host) == 0 && host[0] != '\0' ? host : "insights-sync";
+  return name + ":" + std::to_string(getpid());
 }
 
 // Everything one source needs, owned together (the API borrows the client).

@@ -57,7 +57,8 @@ class SyncEngine {
   std::unique_ptr<Impl> impl_;
 };
 
-// The default instance name: the host name ("insights-sync" when it cannot be read).
+// The default instance name: "host:pid" ("insights-sync:pid" when the host name cannot be
+// read), so two processes on one host never share leases by accident.
 std::string default_instance_name();
 
 }  // namespace insights

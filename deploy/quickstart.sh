@@ -145,6 +145,8 @@ url = $(toml_string "$url")
 [sync]
 initial_lookback_hours = $lookback_hours
 settle_after_minutes = $settle_minutes
+# A stable name: a re-run takes back at once whatever an interrupted run still held.
+instance_name = "demo"
 
 [[source]]
 name = "sim"
