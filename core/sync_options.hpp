@@ -34,7 +34,8 @@ struct SyncOptions {
   // many attempts in a row; network errors and API pushback are retried without limit by
   // `run`. 1..100.
   int park_after_attempts = 5;
-  // `sync --once` gives up on a window after this many failed attempts in a row. 1..100.
+  // `sync --once` gives up on a window after this many failed attempts in a row (429s back
+  // off but do not count). 1..100.
   int once_attempts = 4;
   // Partial rows left in a window past settle_after are fetched one by one through
   // GET /v1/Voice/{CallSid}/Summary when they are fewer than the pages a re-read costs and at

@@ -149,7 +149,8 @@ asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
 }
 
 asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
-  int failures = 0;
+  int failures = 0;       // in a row: drives the backoff
+  int give_up_count = 0;  // the same, without 429s: rate limiting is no reason to give up
   while (true) {
     std::optional<Failure> failure;
     try {
@@ -191,7 +192,9 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     if (!failure)
       break;
     ++failures;
-    const bool again = co_await on_failure(item, *failure, failures, mode);
+    if (!failure->rate_limited)
+      ++give_up_count;
+    const bool again = co_await on_failure(item, *failure, failures, give_up_count, mode);
     if (!again)
       break;
   }
@@ -361,7 +364,7 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
 }
 
 asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failure& failure,
-                                             int failures, RunMode mode) {
+                                             int failures, int give_up_count, RunMode mode) {
   WorkQueue& queue = *setup_.queue;
   const std::string& owner = setup_.owner;
   const long long id = item.id;
@@ -379,7 +382,7 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
   } else if (failure.kind == ErrorKind::park ||
              (failure.counts_towards_parking && failures >= setup_.options.park_after_attempts)) {
     park = true;
-  } else if (mode == RunMode::once && failures >= setup_.options.once_attempts) {
+  } else if (mode == RunMode::once && give_up_count >= setup_.options.once_attempts) {
     park = false;
   }
   if (park) {
@@ -442,6 +445,7 @@ SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
   failure.message = error.what();
   if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
     failure.pushback = api->is_pushback();
+    failure.rate_limited = api->status() == 429;
     failure.retry_after = api->retry_after();
     failure.restarts_pass = api->restarts_pass();
   }

@@ -80,6 +80,7 @@ class SourceSync {
     ErrorKind kind = ErrorKind::retry;
     std::string message;
     bool pushback = false;
+    bool rate_limited = false;  // 429: the account's concurrency cap, not a failure
     bool restarts_pass = false;
     bool counts_towards_parking = false;
     std::optional<std::chrono::seconds> retry_after;
@@ -96,8 +97,10 @@ class SourceSync {
   static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
   // Handles a failed attempt; true when the window should be tried again in this process.
+  // `failures` in a row drive the backoff; `give_up_count` (the same without 429s) decides
+  // when `once` gives the window up.
   boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,
-                                          int failures, RunMode mode);
+                                          int failures, int give_up_count, RunMode mode);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay);
   boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds at_most);
   void wake();
