@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace insights {
+
+// Twilio keeps call data for 30 days: older calls are not served, and never complete.
+inline constexpr auto kTwilioRetention = std::chrono::days(30);
 
 inline constexpr std::array<std::string_view, 5> kCallTypes = {"carrier", "sip", "trunking",
                                                                "client", "whatsapp"};

@@ -13,10 +13,10 @@
 
 #include "core/sync_options.hpp"
 #include "core/time_window.hpp"
+#include "core/twilio_vocabulary.hpp"
 
 namespace insights {
 
-inline constexpr auto kTwilioRetention = std::chrono::days(30);
 inline constexpr int kRowsPerPage = 1000;
 
 // The windows to add so the live tail reaches the window that contains `now`: from

@@ -9,12 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "core/twilio_vocabulary.hpp"
+
 namespace insights::sim {
 
 using SimTime = std::chrono::sys_seconds;  // sim-clock instants, UTC, second precision
 
 // Twilio keeps 30 days of call data: older calls are not served, by the list or by the truth.
-inline constexpr auto kRetention = std::chrono::days(30);
+inline constexpr auto kRetention = kTwilioRetention;
 
 struct SimCall {
   std::string call_sid;     // "CA" + 32 hex digits; encodes its generation hour (see CallStore)

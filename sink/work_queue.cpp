@@ -267,16 +267,4 @@ int WorkQueue::mark_retention_expired(const std::string& source, const TimeWindo
   });
 }
 
-std::optional<UtcSeconds> WorkQueue::next_due(const std::string& source,
-                                              const std::set<long long>& exclude) {
-  return transact("next due work", [&](pqxx::work& tx) {
-    const pqxx::row row = tx.exec_params1(
-        "SELECT extract(epoch FROM min(next_due_at))::bigint FROM work_items"
-        " WHERE source = $1 AND NOT (id = ANY ($2::bigint[]))"
-        " AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))",
-        source, id_array(exclude));
-    return row[0].is_null() ? std::nullopt : std::optional<UtcSeconds>(from_epoch(row[0]));
-  });
-}
-
 }  // namespace insights

@@ -109,9 +109,6 @@ class WorkQueue {
   // Marks the window's remaining partial rows as never to complete (retention ran out).
   int mark_retention_expired(const std::string& source, const TimeWindow& window, UtcSeconds now);
 
-  // The earliest next_due_at among the source's pending/open items not in `exclude`.
-  std::optional<UtcSeconds> next_due(const std::string& source, const std::set<long long>& exclude);
-
  private:
   pqxx::connection& connection();
   // Runs `work(pqxx::work&)` in one transaction (defined and used in work_queue.cpp only).
