@@ -7,34 +7,27 @@ const toml::node* TomlTableReader::find(std::string_view key) {
   return table_.get(key);
 }
 
-std::optional<std::string> TomlTableReader::string(std::string_view key) {
+template <typename T>
+std::optional<T> TomlTableReader::scalar(std::string_view key, const char* expectation) {
   const toml::node* node = find(key);
   if (node == nullptr)
     return std::nullopt;
-  if (const auto* value = node->as_string())
+  if (const auto* value = node->as<T>())
     return value->get();
-  problem(key, "must be a string");
+  problem(key, expectation);
   return std::nullopt;
+}
+
+std::optional<std::string> TomlTableReader::string(std::string_view key) {
+  return scalar<std::string>(key, "must be a string");
 }
 
 std::optional<bool> TomlTableReader::boolean(std::string_view key) {
-  const toml::node* node = find(key);
-  if (node == nullptr)
-    return std::nullopt;
-  if (const auto* value = node->as_boolean())
-    return value->get();
-  problem(key, "must be true or false");
-  return std::nullopt;
+  return scalar<bool>(key, "must be true or false");
 }
 
 std::optional<long long> TomlTableReader::integer(std::string_view key) {
-  const toml::node* node = find(key);
-  if (node == nullptr)
-    return std::nullopt;
-  if (const auto* value = node->as_integer())
-    return value->get();
-  problem(key, "must be an integer");
-  return std::nullopt;
+  return scalar<int64_t>(key, "must be an integer");
 }
 
 std::optional<int> TomlTableReader::integer_between(std::string_view key, int min, int max) {

@@ -40,6 +40,9 @@ class TomlTableReader {
 
  private:
   const toml::node* find(std::string_view key);
+  // The value at `key` if it has TOML type T, else a problem "<key> <expectation>".
+  template <typename T>
+  std::optional<T> scalar(std::string_view key, const char* expectation);
 
   const toml::table& table_;
   std::string prefix_;
