@@ -55,6 +55,7 @@ SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
   read_between(reader, "once_attempts", 1, 100, sync.once_attempts);
   read_between(reader, "straggler_limit", 0, 1000, sync.straggler_limit);
   read_between(reader, "annotation_pass_after_hours", 0, 696, sync.annotation_pass_after_hours);
+  read_between(reader, "split_above_pages", 0, 1000, sync.split_above_pages);
   if (auto name = reader.string("instance_name")) {
     if (is_instance_name(*name)) {
       sync.instance_name = std::move(*name);

@@ -37,10 +37,25 @@ int run_command_line(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
   auto* status = app.add_subcommand("status", "Show each source's sync state, then exit");
   status->add_flag("--json", command.json, "Print JSON instead of text");
+  auto* backfill = app.add_subcommand(
+      "backfill",
+      "Enqueue a time range for loading (again); a running daemon picks it up, or --run");
+  const char* time_help =
+      "ISO-8601 instant (2026-11-01T00:00:00Z), UTC date (2026-11-01), `now`, or an age "
+      "(90m, 12h, 7d, 2w)";
+  backfill->add_option("--from", command.from, std::string("Start: ") + time_help)->required();
+  backfill->add_option("--to", command.to, std::string("End: ") + time_help)->required();
+  backfill->add_option("--source", command.sources,
+                       "Only this source (repeatable; default: every configured source)");
+  backfill->add_flag("--wait", command.wait,
+                     "Follow progress until every window is read (exit 0) or one is parked "
+                     "(exit 6)");
+  backfill->add_flag("--run", command.run_here,
+                     "Do the work in this process (no daemon needed), then exit like --wait");
   // The common options belong to the program, so they may come before the command
   // (`insights-sync --config FILE run`); fallthrough lets them follow it too.
   add_common(&app);
-  for (auto* subcommand : {migrate, run, sync, check, status})
+  for (auto* subcommand : {migrate, run, sync, check, status, backfill})
     subcommand->fallthrough();
 
   try {
@@ -64,6 +79,8 @@ int run_command_line(int argc, char** argv) {
     command.name = CommandName::check_config;
   if (status->parsed())
     command.name = CommandName::status;
+  if (backfill->parsed())
+    command.name = CommandName::backfill;
   return run_command(command);
 }
 

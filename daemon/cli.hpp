@@ -4,10 +4,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace insights {
 
-enum class CommandName { migrate, run, sync_once, check_config, status };
+enum class CommandName { migrate, run, sync_once, check_config, status, backfill };
 
 struct Command {
   CommandName name = CommandName::run;
@@ -15,6 +16,11 @@ struct Command {
   std::optional<std::string> database_url;  // --database-url
   std::optional<std::string> log_level;     // --log-level (overrides the config file)
   bool json = false;                        // status --json
+  // backfill
+  std::string from, to;              // --from, --to (TIME, see daemon/backfill_range.hpp)
+  std::vector<std::string> sources;  // --source (repeatable); empty: every source
+  bool wait = false;                 // --wait: follow progress until done
+  bool run_here = false;             // --run: do the work in this process
 };
 
 // Parses argv and runs the command; returns the process exit code (daemon/exit_codes.hpp).

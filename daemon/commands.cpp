@@ -8,7 +8,9 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
+#include "daemon/backfill_command.hpp"
 #include "daemon/cli.hpp"
+#include "daemon/command_support.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/status_report.hpp"
 #include "daemon/sync_engine.hpp"
@@ -45,23 +47,9 @@ int migrate(const std::string& conninfo) {
   return kExitOk;
 }
 
-// The secret of every source, or the problems (reported together, exit 78).
-std::vector<std::string> load_secrets(const Command& command, const AppConfig& config) {
-  std::vector<std::string> secrets;
-  std::vector<std::string> problems;
-  for (const auto& source : config.sources) {
-    try {
-      secrets.push_back(load_source_secret(source));
-    } catch (const ConfigError& error) {
-      for (const auto& problem : error.problems())
-        problems.push_back("source \"" + source.name + "\": " + problem);
-    }
-  }
-  if (config.sources.empty())
-    problems.push_back("no [[source]] is configured: there is nothing to sync");
-  if (!problems.empty())
-    throw ConfigError(command.config_path.value_or("configuration"), problems);
-  return secrets;
+int sync(const Command& command, const AppConfig& config, const std::string& conninfo,
+         RunMode mode) {
+  return exit_code_for(run_sync_engine(command, config, conninfo, mode, true), mode);
 }
 
 void log_report(const SyncRunReport& report) {
@@ -76,41 +64,6 @@ void log_report(const SyncRunReport& report) {
     if (source.fatal_error)
       spdlog::error("source {} stopped: {}", name, *source.fatal_error);
   }
-}
-
-int exit_code_for(const SyncRunReport& report, RunMode mode) {
-  for (const auto& [name, source] : report.sources) {
-    if (source.database_unavailable)
-      return kExitDatabase;
-  }
-  if (mode == RunMode::forever)
-    return report.all_fatal() ? kExitSourceRefused : kExitOk;
-  if (report.any_fatal())
-    return kExitSourceRefused;
-  return report.any_parked_or_given_up() ? kExitWorkFailed : kExitOk;
-}
-
-int sync(const Command& command, const AppConfig& config, const std::string& conninfo,
-         RunMode mode) {
-  std::vector<std::string> secrets = load_secrets(command, config);
-  {
-    auto connection = open_connection(conninfo);
-    require_current_schema(*connection, embedded_migrations());
-  }
-  const std::string owner = config.sync.instance_name.value_or(default_instance_name());
-  spdlog::info("insights-sync {} as instance {}: {} source{}", INSIGHTS_SYNC_VERSION, owner,
-               config.sources.size(), config.sources.size() == 1 ? "" : "s");
-  SyncEngine engine(SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
-                                    .sync = config.sync,
-                                    .sources = config.sources,
-                                    .secrets = std::move(secrets),
-                                    .owner = owner,
-                                    .clock = nullptr,
-                                    .handle_signals = true,
-                                    .backoff = {}});
-  const SyncRunReport report = engine.run(mode);
-  log_report(report);
-  return exit_code_for(report, mode);
 }
 
 int status(const Command& command, const AppConfig& config, const std::string& conninfo) {
@@ -143,6 +96,64 @@ int exit_code_for(const SyncError& error) {
 
 }  // namespace
 
+std::vector<std::string> load_secrets(const Command& command, const AppConfig& config) {
+  std::vector<std::string> secrets;
+  std::vector<std::string> problems;
+  for (const auto& source : config.sources) {
+    try {
+      secrets.push_back(load_source_secret(source));
+    } catch (const ConfigError& error) {
+      for (const auto& problem : error.problems())
+        problems.push_back("source \"" + source.name + "\": " + problem);
+    }
+  }
+  if (config.sources.empty())
+    problems.push_back("no [[source]] is configured: there is nothing to sync");
+  if (!problems.empty())
+    throw ConfigError(command.config_path.value_or("configuration"), problems);
+  return secrets;
+}
+
+int exit_code_for(const SyncRunReport& report, RunMode mode) {
+  for (const auto& [name, source] : report.sources) {
+    if (source.database_unavailable)
+      return kExitDatabase;
+  }
+  if (mode == RunMode::forever)
+    return report.all_fatal() ? kExitSourceRefused : kExitOk;
+  if (report.any_fatal())
+    return kExitSourceRefused;
+  return report.any_parked_or_given_up() ? kExitWorkFailed : kExitOk;
+}
+
+std::string instance_name(const AppConfig& config) {
+  return config.sync.instance_name.value_or(default_instance_name());
+}
+
+SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
+                              const std::string& conninfo, RunMode mode, bool plan_live_tail) {
+  std::vector<std::string> secrets = load_secrets(command, config);
+  {
+    auto connection = open_connection(conninfo);
+    require_current_schema(*connection, embedded_migrations());
+  }
+  const std::string owner = instance_name(config);
+  spdlog::info("insights-sync {} as instance {}: {} source{}", INSIGHTS_SYNC_VERSION, owner,
+               config.sources.size(), config.sources.size() == 1 ? "" : "s");
+  SyncEngine engine(SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
+                                    .sync = config.sync,
+                                    .sources = config.sources,
+                                    .secrets = std::move(secrets),
+                                    .owner = owner,
+                                    .clock = nullptr,
+                                    .handle_signals = true,
+                                    .backoff = {},
+                                    .plan_live_tail = plan_live_tail});
+  const SyncRunReport report = engine.run(mode);
+  log_report(report);
+  return report;
+}
+
 int run_command(const Command& command) {
   AppConfig config;
   try {
@@ -174,6 +185,8 @@ int run_command(const Command& command) {
         return sync(command, config, conninfo, RunMode::once);
       case CommandName::status:
         return status(command, config, conninfo);
+      case CommandName::backfill:
+        return backfill(command, config, conninfo);
     }
   } catch (const ConfigError& error) {
     std::cerr << "insights-sync: " << error.what() << "\n";

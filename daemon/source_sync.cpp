@@ -38,12 +38,14 @@ SourceSync::SourceSync(asio::any_io_executor executor, SourceSyncSetup setup)
       setup_(std::move(setup)),
       concurrency_(1, setup_.concurrency),
       wake_timer_(executor),
+      permits_(executor, [this] { return concurrency_.limit(); }),
       random_(std::random_device{}()) {}
 
 void SourceSync::stop() {
   stopping_ = true;
   for (auto* timer : sleeping_)
     timer->cancel();  // backoff waits end now; their windows are released
+  permits_.cancel_all();
   wake();
 }
 
@@ -107,6 +109,8 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
 }
 
 asio::awaitable<void> SourceSync::plan_live_windows() {
+  if (!setup_.plan_live_tail)
+    co_return;
   const UtcSeconds now = setup_.clock->now();
   if (latest_live_end_ && *latest_live_end_ > now)
     co_return;
@@ -127,15 +131,27 @@ asio::awaitable<void> SourceSync::plan_live_windows() {
 }
 
 asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
-  const int free_slots = concurrency_.limit() - static_cast<int>(in_flight_.size());
-  if (free_slots <= 0 || stopping_)
+  if (stopping_)
+    co_return 0;
+  // Live windows first, each kind up to its own cap: a backfill never takes the live tail's
+  // place, and its windows wait for request permits behind the live tail's.
+  const int live = static_cast<int>(live_in_flight_.size());
+  const int backfill = static_cast<int>(in_flight_.size()) - live;
+  int started = co_await claim_kind(mode, "live", setup_.concurrency - live);
+  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill);
+  co_return started;
+}
+
+asio::awaitable<int> SourceSync::claim_kind(RunMode mode, const char* kind, int limit) {
+  if (limit <= 0 || stopping_)
     co_return 0;
   ClaimRequest request{.source = setup_.source,
                        .owner = setup_.owner,
                        .now = setup_.clock->now(),
                        .lease_seconds = setup_.options.lease_seconds,
-                       .limit = free_slots,
-                       .exclude = in_flight_};
+                       .limit = limit,
+                       .exclude = in_flight_,
+                       .kind = kind};
   // `once` reads each due window once: windows it already finished are not due again.
   request.exclude.insert(done_this_run_.begin(), done_this_run_.end());
   WorkQueue& queue = *setup_.queue;
@@ -143,9 +159,15 @@ asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
       co_await setup_.sink->run([&queue, &request] { return queue.claim_due(request); });
   for (const auto& item : claimed) {
     in_flight_.insert(item.id);
+    if (item.kind == "live")
+      live_in_flight_.insert(item.id);
     asio::co_spawn(executor_, work_on(item, mode), asio::detached);
   }
   co_return static_cast<int>(claimed.size());
+}
+
+RequestPriority SourceSync::priority_of(const ClaimedWorkItem& item) {
+  return item.kind == "live" ? RequestPriority::live : RequestPriority::backfill;
 }
 
 asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
@@ -173,12 +195,12 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
         if (item.cursor)
           item.earliest_partial_end = earliest_partial_end;
       }
-      const bool finished = co_await read_pass(item);
-      if (finished) {
+      const PassOutcome outcome = co_await read_pass(item);
+      if (outcome == PassOutcome::finished)
         co_await finish_pass(item);
-      } else {
+      else if (outcome == PassOutcome::stopped)
         co_await release(item);
-      }
+      // split: the window is gone; its pieces are due in the queue.
     } catch (const StaleWorkItemError& error) {
       spdlog::info("source {}: {}", setup_.source, error.what());
     } catch (const SyncError& error) {
@@ -208,12 +230,13 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     }
   }
   in_flight_.erase(item.id);
+  live_in_flight_.erase(item.id);
   if (mode == RunMode::once)
     done_this_run_.insert(item.id);
   wake();
 }
 
-asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
+asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& item) {
   const WindowRequest request{.filters = setup_.filters,
                               .start = item.window.start,
                               .end = item.window.end,
@@ -222,9 +245,15 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
                               .page_size = kRowsPerPage};
   while (true) {
     if (stopping_)
-      co_return false;
+      co_return PassOutcome::stopped;
+    RequestPermit permit = co_await permits_.acquire(priority_of(item));
+    if (!permit)
+      co_return PassOutcome::stopped;
     Page page = co_await setup_.api->list_page(request, item.cursor);
+    permit.release();  // the commit below needs no request: let another window's go out
     concurrency_.on_success();
+    if (co_await split_if_busy(item, page))
+      co_return PassOutcome::split;
     if (!page.unknown_keys.empty() && !unknown_keys_logged_) {
       unknown_keys_logged_ = true;
       std::string keys;
@@ -248,7 +277,7 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
     if (last) {
       item.passes_completed++;
       item.cursor.reset();
-      co_return true;
+      co_return PassOutcome::finished;
     }
     item.cursor = std::move(next);
     WorkQueue& queue = *setup_.queue;
@@ -260,6 +289,39 @@ asio::awaitable<bool> SourceSync::read_pass(ClaimedWorkItem& item) {
     if (!still_mine)
       throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
   }
+}
+
+asio::awaitable<bool> SourceSync::split_if_busy(const ClaimedWorkItem& item, const Page& page) {
+  if (item.kind != "backfill" || item.passes_completed > 0 || item.cursor || page.is_last())
+    co_return false;
+  std::optional<UtcSeconds> earliest, latest;
+  for (const auto& row : page.rows) {
+    const auto start = row.start_time ? parse_utc(*row.start_time) : std::nullopt;
+    if (!start)
+      continue;
+    earliest = earliest ? std::min(*earliest, *start) : *start;
+    latest = latest ? std::max(*latest, *start) : *start;
+  }
+  if (!earliest)
+    co_return false;
+  const auto pieces = split_busy_window(item.window, *earliest, *latest, setup_.options);
+  if (pieces.empty())
+    co_return false;
+  WorkQueue& queue = *setup_.queue;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  const UtcSeconds now = setup_.clock->now();
+  const bool split = co_await setup_.sink->run(
+      [&queue, &owner, id, &pieces, now] { return queue.split_window(id, owner, pieces, now); });
+  if (!split)
+    throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
+  report_.windows_split++;
+  spdlog::info(
+      "source {}: backfill window {} is busy ({} calls on its first page span {} s); "
+      "split into {} windows read in parallel",
+      setup_.source, describe(item.window), page.rows.size(), (*latest - *earliest).count(),
+      pieces.size());
+  co_return true;
 }
 
 void SourceSync::note_partial_rows(const Page& page, ClaimedWorkItem& item) {
@@ -352,7 +414,11 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
     co_return static_cast<int>(sids.size());  // more than expected: a re-read is cheaper
   int still_partial = 0;
   for (const auto& sid : sids) {
+    RequestPermit permit = co_await permits_.acquire(priority_of(item));
+    if (!permit)
+      co_return static_cast<int>(sids.size());  // stopping: the window stays open
     std::optional<Page> page = co_await setup_.api->complete_summary(sid);
+    permit.release();
     if (!page) {
       ++still_partial;
       continue;

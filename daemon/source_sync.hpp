@@ -3,8 +3,12 @@
 // queue, reads each window page by page (every page's rows and cursor commit together), and
 // decides after each pass whether the window stays open, fetches stragglers, or settles.
 //
-// Concurrency: up to the source's adaptive concurrency limit of windows are read at once, each
-// by its own coroutine; a pushback (429/5xx) halves the limit and successes grow it back.
+// Concurrency: API requests in flight are bounded by the source's adaptive concurrency limit
+// (a pushback, 429/5xx, halves it; successes grow it back), shared by the live tail and
+// backfills with the live tail first (daemon/request_permits.hpp). Windows are read by their
+// own coroutines: up to `concurrency` live windows and 2 × `concurrency` backfill windows at
+// once (more windows than requests, so one window's commit overlaps another's request). A
+// backfill window whose first page shows it is busy is split (window_planner).
 // Failures: each window retries its own errors with backoff (ErrorKind decides): `park` errors
 // and malformed pages after park_after_attempts park the window with its error text; `fatal`
 // errors (credentials, permissions, TLS certificate) stop the whole source with one clear
@@ -28,6 +32,7 @@
 #include "core/clock.hpp"
 #include "core/summary_filters.hpp"
 #include "core/sync_options.hpp"
+#include "daemon/request_permits.hpp"
 #include "sink/async_pg_sink.hpp"
 #include "sink/work_queue.hpp"
 
@@ -49,6 +54,8 @@ struct SourceSyncSetup {
   AsyncPgSink* sink = nullptr;
   WorkQueue* queue = nullptr;  // used on the sink's worker thread only
   BackoffPolicy backoff;
+  // false: plan no live windows (`backfill --run` only works through what is enqueued).
+  bool plan_live_tail = true;
 };
 
 struct SourceSyncReport {
@@ -56,6 +63,7 @@ struct SourceSyncReport {
   int windows_settled = 0;
   int windows_parked = 0;    // parked by this run
   int windows_given_up = 0;  // `sync --once`: still failing after once_attempts
+  int windows_split = 0;     // busy backfill windows replaced by smaller ones
   int stragglers_fetched = 0;
   long long unknown_enum_values = 0;  // enum fields with values this version does not know
   long long rows_inserted = 0;
@@ -87,10 +95,16 @@ class SourceSync {
     static Failure from(const SyncError& error);
   };
 
+  enum class PassOutcome { finished, stopped, split };
+
   boost::asio::awaitable<void> plan_live_windows();
   boost::asio::awaitable<int> claim_and_start(RunMode mode);
+  boost::asio::awaitable<int> claim_kind(RunMode mode, const char* kind, int limit);
   boost::asio::awaitable<void> work_on(ClaimedWorkItem item, RunMode mode);
-  boost::asio::awaitable<bool> read_pass(ClaimedWorkItem& item);
+  boost::asio::awaitable<PassOutcome> read_pass(ClaimedWorkItem& item);
+  // A backfill window's first page: split the window when it is busy; true when it was.
+  boost::asio::awaitable<bool> split_if_busy(const ClaimedWorkItem& item, const Page& page);
+  static RequestPriority priority_of(const ClaimedWorkItem& item);
   boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
   boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
   void note_unknown_enum_values(const Page& page);
@@ -112,7 +126,9 @@ class SourceSync {
   boost::asio::steady_timer wake_timer_;
   bool woken_ = false;
   bool stopping_ = false;
+  RequestPermits permits_;
   std::set<long long> in_flight_;
+  std::set<long long> live_in_flight_;             // the live windows among in_flight_
   std::set<boost::asio::steady_timer*> sleeping_;  // backoff waits, cancelled by stop()
   std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
   std::optional<UtcSeconds> latest_live_end_;

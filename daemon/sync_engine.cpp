@@ -118,17 +118,18 @@ SyncRunReport SyncEngine::run(RunMode mode) {
                           .max_connections = static_cast<std::size_t>(options.concurrency)});
     runtime.api = std::make_unique<HttpSummariesApi>(
         *runtime.client, basic_authorization(options.username(), impl.setup.secrets.at(i)));
-    runtime.sync = std::make_unique<SourceSync>(impl.io.get_executor(),
-                                                SourceSyncSetup{.source = options.name,
-                                                                .filters = options.filters,
-                                                                .concurrency = options.concurrency,
-                                                                .options = impl.setup.sync,
-                                                                .owner = owner,
-                                                                .clock = clock,
-                                                                .api = runtime.api.get(),
-                                                                .sink = &impl.sink,
-                                                                .queue = &impl.queue,
-                                                                .backoff = impl.setup.backoff});
+    runtime.sync = std::make_unique<SourceSync>(
+        impl.io.get_executor(), SourceSyncSetup{.source = options.name,
+                                                .filters = options.filters,
+                                                .concurrency = options.concurrency,
+                                                .options = impl.setup.sync,
+                                                .owner = owner,
+                                                .clock = clock,
+                                                .api = runtime.api.get(),
+                                                .sink = &impl.sink,
+                                                .queue = &impl.queue,
+                                                .backoff = impl.setup.backoff,
+                                                .plan_live_tail = impl.setup.plan_live_tail});
     impl.report.sources.emplace_back(options.name, SourceSyncReport{});
     impl.sources.push_back(std::move(runtime));
   }

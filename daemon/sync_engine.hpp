@@ -32,6 +32,7 @@ struct SyncEngineSetup {
   const Clock* clock = nullptr;      // nullptr: the system clock
   bool handle_signals = false;       // SIGINT/SIGTERM stop the run (the daemon)
   BackoffPolicy backoff;
+  bool plan_live_tail = true;  // false: only enqueued work (`backfill --run`)
 };
 
 struct SyncRunReport {

@@ -1,9 +1,14 @@
 #include "daemon/window_planner.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace insights {
 namespace {
+
+// A window is cut into at most this many pieces at once; a piece still too busy is cut again
+// on its own first read.
+constexpr long long kMaxSplitPieces = 32;
 
 std::chrono::seconds window_length(const SyncOptions& options) {
   return std::chrono::minutes(options.window_minutes);
@@ -33,6 +38,29 @@ std::vector<TimeWindow> live_windows_to_add(std::optional<UtcSeconds> latest_end
   return windows;
 }
 
+std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds earliest,
+                                          UtcSeconds latest, const SyncOptions& options) {
+  if (options.split_above_pages == 0)
+    return {};
+  const auto length = window.end - window.start;
+  const long long minutes = std::chrono::duration_cast<std::chrono::minutes>(length).count();
+  // One page covered `span` of the window; at least a second, so a burst of calls that all
+  // started in the same second reads as "very busy" rather than dividing by zero.
+  const auto span = std::max(latest - earliest, std::chrono::seconds(1));
+  const double estimated_pages =
+      static_cast<double>(length.count()) / static_cast<double>(span.count());
+  if (estimated_pages <= options.split_above_pages || minutes < 2)
+    return {};
+  const long long wanted =
+      static_cast<long long>(std::ceil(estimated_pages / options.split_above_pages));
+  const long long pieces = std::clamp(wanted, 2LL, std::min(minutes, kMaxSplitPieces));
+  const auto piece = std::chrono::minutes((minutes + pieces - 1) / pieces);
+  std::vector<TimeWindow> result;
+  for (UtcSeconds start = window.start; start < window.end; start += piece)
+    result.push_back({start, std::min(start + piece, window.end)});
+  return result;
+}
+
 UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options) {
   return window.end + std::chrono::minutes(options.settle_after_minutes);
 }
@@ -43,8 +71,11 @@ PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& optio
     return {AfterPass::settle, pass.now, true};
   const UtcSeconds annotation_pass_at =
       horizon + std::chrono::hours(options.annotation_pass_after_hours);
-  const PassDecision settled{AfterPass::settle, std::max(pass.now, annotation_pass_at),
-                             options.annotation_pass_after_hours == 0};
+  // A pass that began after the annotation pass was due saw the late annotations already (an
+  // old window's first read, e.g. a backfill): no second read.
+  const PassDecision settled{
+      AfterPass::settle, std::max(pass.now, annotation_pass_at),
+      options.annotation_pass_after_hours == 0 || pass.pass_started >= annotation_pass_at};
   const auto reread = std::chrono::seconds(options.reread_interval_seconds);
   if (pass.pass_started < horizon) {
     // Calls may still appear or change: read again, often while the window holds "now".

@@ -1,5 +1,6 @@
 #include "sink/work_queue.hpp"
 
+#include <algorithm>
 #include <pqxx/connection>
 #include <pqxx/result>
 #include <pqxx/transaction>
@@ -165,7 +166,7 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         "  WHERE source = $1 AND next_due_at <= $2::timestamptz"
         "    AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))"
         "    AND (lease_owner IS NULL OR lease_expires_at <= $2::timestamptz)"
-        "    AND NOT (id = ANY ($5::bigint[]))"
+        "    AND NOT (id = ANY ($5::bigint[])) AND ($7 = '' OR kind = $7)"
         "  ORDER BY kind = 'live' DESC, window_end > $2::timestamptz DESC, next_due_at,"
         "    window_start"
         "  LIMIT $4 FOR UPDATE SKIP LOCKED)"
@@ -178,7 +179,7 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         " RETURNING " +
             std::string(kItemColumns),
         request.source, ts(request.now), request.owner, request.limit, id_array(request.exclude),
-        request.lease_seconds);
+        request.lease_seconds, request.kind.value_or(""));
     std::vector<ClaimedWorkItem> items;
     for (const auto& row : rows)
       items.push_back(claimed_item(row));
@@ -236,6 +237,28 @@ bool WorkQueue::restart_pass(long long id, const std::string& owner, UtcSeconds 
                        "page_cursor = NULL, pass_pages = 0, pass_rows = 0, pass_partial_rows = 0,"
                        " pass_started_at = $3::timestamptz",
                        id, owner, ts(now));
+}
+
+bool WorkQueue::split_window(long long id, const std::string& owner,
+                             const std::vector<TimeWindow>& pieces, UtcSeconds now) {
+  return transact("split window", [&](pqxx::work& tx) {
+    const pqxx::result parent = tx.exec_params(
+        "DELETE FROM work_items WHERE id = $1 AND lease_owner = $2 AND kind = 'backfill'"
+        " AND passes_completed = 0 AND page_cursor IS NULL RETURNING source, requested_passes",
+        id, owner);
+    if (parent.empty())
+      return false;
+    const auto source = parent[0][0].as<std::string>();
+    const int requested = std::min(parent[0][1].as<int>(), 1);
+    for (const auto& piece : pieces) {
+      tx.exec_params0(
+          "INSERT INTO work_items (source, kind, window_start, window_end, next_due_at,"
+          " requested_passes) VALUES ($1, 'backfill', $2::timestamptz, $3::timestamptz,"
+          " $4::timestamptz, $5) ON CONFLICT (source, kind, window_start, window_end) DO NOTHING",
+          source, ts(piece.start), ts(piece.end), ts(now), requested);
+    }
+    return true;
+  });
 }
 
 std::vector<std::string> WorkQueue::partial_calls_in(const std::string& source,

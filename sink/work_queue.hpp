@@ -42,7 +42,8 @@ struct ClaimRequest {
   UtcSeconds now{};
   int lease_seconds = 60;
   int limit = 1;
-  std::set<long long> exclude;  // items this instance is working on right now
+  std::set<long long> exclude;      // items this instance is working on right now
+  std::optional<std::string> kind;  // only this kind (live | backfill); nullopt: any
 };
 
 enum class WindowState { open, settled, parked };
@@ -100,6 +101,11 @@ class WorkQueue {
 
   // The API refused the page cursor (21481): the pass starts over from the first page.
   bool restart_pass(long long id, const std::string& owner, UtcSeconds now);
+
+  // Replaces a backfill window that has not completed a pass yet by `pieces` (which must
+  // cover it exactly), due now, while `owner` holds its lease; false when it no longer does.
+  bool split_window(long long id, const std::string& owner, const std::vector<TimeWindow>& pieces,
+                    UtcSeconds now);
 
   // Partial rows of `source` whose start or end time falls in the window and whose retention
   // has not expired, at most `limit`, by call_sid.

@@ -1,0 +1,134 @@
+#include "sink/backfill_requests.hpp"
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "sink/database_call.hpp"
+
+namespace insights {
+namespace {
+
+// Existing windows overlapping the range owe one more pass: a window between passes gets it
+// next, one in the middle of a pass (page_cursor set) one after that, because the pages it
+// already read predate the request. A settled window takes it as its late annotation pass
+// (and stays settled); a parked window is given another chance.
+constexpr const char* kRequestExistingSql =
+    "UPDATE work_items SET"
+    " requested_passes = passes_completed + CASE WHEN page_cursor IS NULL THEN 1 ELSE 2 END,"
+    " state = CASE WHEN state <> 'parked' THEN state"
+    "              WHEN passes_completed = 0 THEN 'pending' ELSE 'open' END,"
+    " annotation_pass_done = false,"
+    " next_due_at = least(next_due_at, $4::timestamptz),"
+    " attempts = 0, last_error = NULL, last_error_at = NULL, updated_at = now()"
+    " WHERE source = $1 AND window_start < $3::timestamptz AND window_end > $2::timestamptz";
+
+// Gaps: every aligned slot of the range not already covered by existing windows.
+constexpr const char* kAddGapsSql =
+    "INSERT INTO work_items (source, kind, window_start, window_end, next_due_at,"
+    "                        requested_passes)"
+    " SELECT $1, 'backfill', slot, slot + make_interval(mins => $5), $4::timestamptz, 1"
+    " FROM generate_series($2::timestamptz, $3::timestamptz - make_interval(mins => $5),"
+    "                      make_interval(mins => $5)) AS slot"
+    " WHERE coalesce((SELECT sum(extract(epoch FROM"
+    "                   least(w.window_end, slot + make_interval(mins => $5))"
+    "                   - greatest(w.window_start, slot)))"
+    "                 FROM work_items w WHERE w.source = $1"
+    "                 AND w.window_start < slot + make_interval(mins => $5)"
+    "                 AND w.window_end > slot), 0) < $5 * 60"
+    " ON CONFLICT (source, kind, window_start, window_end) DO NOTHING";
+
+// Progress of backfills `b`: every window overlapping the range counts.
+constexpr const char* kProgressSelect =
+    "SELECT b.id, b.source, extract(epoch FROM b.range_start)::bigint,"
+    " extract(epoch FROM b.range_end)::bigint, extract(epoch FROM b.requested_at)::bigint,"
+    " b.requested_by, count(w.id),"
+    " count(w.id) FILTER (WHERE w.passes_completed >= w.requested_passes),"
+    " count(w.id) FILTER (WHERE w.state = 'parked'),"
+    " coalesce(sum(w.pass_rows) FILTER (WHERE w.passes_completed >= w.requested_passes"
+    "                                   OR w.page_cursor IS NOT NULL), 0)"
+    " FROM b LEFT JOIN work_items w ON w.source = b.source"
+    "   AND w.window_start < b.range_end AND w.window_end > b.range_start"
+    " GROUP BY b.id, b.source, b.range_start, b.range_end, b.requested_at, b.requested_by"
+    " ORDER BY b.source, b.id";
+
+UtcSeconds from_epoch(const pqxx::field& field) {
+  return UtcSeconds(std::chrono::seconds(field.as<long long>()));
+}
+
+std::vector<BackfillProgress> progress_rows(const pqxx::result& rows) {
+  std::vector<BackfillProgress> result;
+  for (const auto& row : rows) {
+    result.push_back({.id = row[0].as<long long>(),
+                      .source = row[1].as<std::string>(),
+                      .range = {from_epoch(row[2]), from_epoch(row[3])},
+                      .requested_at = from_epoch(row[4]),
+                      .requested_by = row[5].as<std::string>(),
+                      .windows = row[6].as<long long>(),
+                      .windows_done = row[7].as<long long>(),
+                      .windows_parked = row[8].as<long long>(),
+                      .rows = row[9].as<long long>()});
+  }
+  return result;
+}
+
+std::string id_array(const std::vector<long long>& ids) {
+  std::string text = "{";
+  for (long long id : ids)
+    text += (text.size() > 1 ? "," : "") + std::to_string(id);
+  return text + "}";
+}
+
+template <typename Work>
+auto backfill_call(const char* what, Work work) {
+  return call_database(
+      std::string("backfill: ") + what, [] {}, work);
+}
+
+}  // namespace
+
+BackfillEnqueued enqueue_backfill(pqxx::connection& connection, const BackfillSpec& spec) {
+  return backfill_call("enqueue", [&] {
+    pqxx::work tx(connection, "enqueue backfill");
+    const std::string start = format_utc(spec.range.start), end = format_utc(spec.range.end);
+    const std::string now = format_utc(spec.now);
+    BackfillEnqueued enqueued;
+    enqueued.id = tx.exec_params1(
+                        "INSERT INTO backfills (source, range_start, range_end, requested_at,"
+                        " requested_by) VALUES ($1, $2::timestamptz, $3::timestamptz,"
+                        " $4::timestamptz, $5) RETURNING id",
+                        spec.source, start, end, now, spec.requested_by)[0]
+                      .as<long long>();
+    enqueued.windows_requested = static_cast<int>(
+        tx.exec_params(kRequestExistingSql, spec.source, start, end, now).affected_rows());
+    enqueued.windows_added = static_cast<int>(
+        tx.exec_params(kAddGapsSql, spec.source, start, end, now, spec.window_minutes)
+            .affected_rows());
+    tx.commit();
+    return enqueued;
+  });
+}
+
+std::vector<BackfillProgress> read_backfill_progress(pqxx::connection& connection,
+                                                     const std::vector<long long>& ids) {
+  return backfill_call("read progress", [&] {
+    pqxx::read_transaction tx(connection, "backfill progress");
+    return progress_rows(
+        tx.exec_params("WITH b AS (SELECT * FROM backfills WHERE id = ANY ($1::bigint[])) " +
+                           std::string(kProgressSelect),
+                       id_array(ids)));
+  });
+}
+
+std::vector<BackfillProgress> read_recent_backfills(pqxx::connection& connection, int per_source) {
+  return backfill_call("read recent backfills", [&] {
+    pqxx::read_transaction tx(connection, "recent backfills");
+    return progress_rows(
+        tx.exec_params("WITH b AS (SELECT * FROM (SELECT *, row_number() OVER"
+                       " (PARTITION BY source ORDER BY id DESC) AS newest FROM backfills) ranked"
+                       " WHERE newest <= $1) " +
+                           std::string(kProgressSelect),
+                       per_source));
+  });
+}
+
+}  // namespace insights
