@@ -230,7 +230,7 @@ int backfill(const Command& command, const AppConfig& config, const std::string&
     SyncRunReport report;
     {
       ProgressThread progress(conninfo, ids, view);
-      report = run_sync_engine(command, chosen, conninfo, RunMode::once, false);
+      report = run_sync_engine(command, chosen, conninfo, RunMode::once, range.range);
     }
     const auto backfills = read_backfill_progress(*connection, ids);
     view.finish(backfills, std::chrono::steady_clock::now());

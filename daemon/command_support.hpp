@@ -3,6 +3,7 @@
 // running a SyncEngine from the configuration, and turning its report into log lines and an
 // exit code.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,11 @@ std::vector<std::string> load_secrets(const Command& command, const AppConfig& c
 // This process's instance name (config, or host:pid).
 std::string instance_name(const AppConfig& config);
 
-// Runs the sync of config.sources (requires a current schema) and logs its report.
+// Runs the sync of config.sources (requires a current schema) and logs its report;
+// `only_within`: no live tail, only windows overlapping that range (`backfill --run`).
 SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
-                              const std::string& conninfo, RunMode mode, bool plan_live_tail);
+                              const std::string& conninfo, RunMode mode,
+                              std::optional<TimeWindow> only_within = std::nullopt);
 
 int exit_code_for(const SyncRunReport& report, RunMode mode);
 

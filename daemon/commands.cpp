@@ -49,7 +49,7 @@ int migrate(const std::string& conninfo) {
 
 int sync(const Command& command, const AppConfig& config, const std::string& conninfo,
          RunMode mode) {
-  return exit_code_for(run_sync_engine(command, config, conninfo, mode, true), mode);
+  return exit_code_for(run_sync_engine(command, config, conninfo, mode), mode);
 }
 
 void log_report(const SyncRunReport& report) {
@@ -131,7 +131,8 @@ std::string instance_name(const AppConfig& config) {
 }
 
 SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
-                              const std::string& conninfo, RunMode mode, bool plan_live_tail) {
+                              const std::string& conninfo, RunMode mode,
+                              std::optional<TimeWindow> only_within) {
   std::vector<std::string> secrets = load_secrets(command, config);
   {
     auto connection = open_connection(conninfo);
@@ -148,7 +149,7 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                                     .clock = nullptr,
                                     .handle_signals = true,
                                     .backoff = {},
-                                    .plan_live_tail = plan_live_tail});
+                                    .only_within = only_within});
   const SyncRunReport report = engine.run(mode);
   log_report(report);
   return report;

@@ -109,7 +109,7 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
 }
 
 asio::awaitable<void> SourceSync::plan_live_windows() {
-  if (!setup_.plan_live_tail)
+  if (setup_.only_within)
     co_return;
   const UtcSeconds now = setup_.clock->now();
   if (latest_live_end_ && *latest_live_end_ > now)
@@ -151,7 +151,8 @@ asio::awaitable<int> SourceSync::claim_kind(RunMode mode, const char* kind, int 
                        .lease_seconds = setup_.options.lease_seconds,
                        .limit = limit,
                        .exclude = in_flight_,
-                       .kind = kind};
+                       .kind = kind,
+                       .within = setup_.only_within};
   // `once` reads each due window once: windows it already finished are not due again.
   request.exclude.insert(done_this_run_.begin(), done_this_run_.end());
   WorkQueue& queue = *setup_.queue;

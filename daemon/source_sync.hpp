@@ -54,8 +54,8 @@ struct SourceSyncSetup {
   AsyncPgSink* sink = nullptr;
   WorkQueue* queue = nullptr;  // used on the sink's worker thread only
   BackoffPolicy backoff;
-  // false: plan no live windows (`backfill --run` only works through what is enqueued).
-  bool plan_live_tail = true;
+  // `backfill --run`: plan no live windows and claim only windows overlapping this range.
+  std::optional<TimeWindow> only_within;
 };
 
 struct SourceSyncReport {

@@ -10,6 +10,7 @@
 
 #include "core/sync_options.hpp"
 #include "core/utc_time.hpp"
+#include "sink/backfill_requests.hpp"
 
 namespace insights {
 
@@ -29,8 +30,12 @@ struct SourceStatus {
   std::optional<std::string> last_error;  // the newest error of a window not yet past it
   std::optional<std::string> last_error_at;
   std::optional<std::string> last_error_window;
-  std::vector<std::string> instances;  // lease owners with unexpired leases
+  std::vector<std::string> instances;       // lease owners with unexpired leases
+  std::vector<BackfillProgress> backfills;  // the newest few requests, oldest first
 };
+
+// How many backfill requests per source `status` shows (the newest).
+inline constexpr int kStatusBackfills = 5;
 
 // Reads the status of every source in the `sources` table, by name. `now` and
 // `options.completion_delay_minutes` decide which partial rows are overdue.

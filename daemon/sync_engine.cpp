@@ -129,7 +129,7 @@ SyncRunReport SyncEngine::run(RunMode mode) {
                                                 .sink = &impl.sink,
                                                 .queue = &impl.queue,
                                                 .backoff = impl.setup.backoff,
-                                                .plan_live_tail = impl.setup.plan_live_tail});
+                                                .only_within = impl.setup.only_within});
     impl.report.sources.emplace_back(options.name, SourceSyncReport{});
     impl.sources.push_back(std::move(runtime));
   }

@@ -11,6 +11,7 @@
 // later failure is reported per source in the result, never thrown.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,7 +33,8 @@ struct SyncEngineSetup {
   const Clock* clock = nullptr;      // nullptr: the system clock
   bool handle_signals = false;       // SIGINT/SIGTERM stop the run (the daemon)
   BackoffPolicy backoff;
-  bool plan_live_tail = true;  // false: only enqueued work (`backfill --run`)
+  // `backfill --run`: no live tail, only the windows overlapping this range.
+  std::optional<TimeWindow> only_within;
 };
 
 struct SyncRunReport {

@@ -167,6 +167,7 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         "    AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))"
         "    AND (lease_owner IS NULL OR lease_expires_at <= $2::timestamptz)"
         "    AND NOT (id = ANY ($5::bigint[])) AND ($7 = '' OR kind = $7)"
+        "    AND ($8 = '' OR (window_start < $9::timestamptz AND window_end > $8::timestamptz))"
         "  ORDER BY kind = 'live' DESC, window_end > $2::timestamptz DESC, next_due_at,"
         "    window_start"
         "  LIMIT $4 FOR UPDATE SKIP LOCKED)"
@@ -179,7 +180,9 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         " RETURNING " +
             std::string(kItemColumns),
         request.source, ts(request.now), request.owner, request.limit, id_array(request.exclude),
-        request.lease_seconds, request.kind.value_or(""));
+        request.lease_seconds, request.kind.value_or(""),
+        request.within ? ts(request.within->start) : std::string(),
+        request.within ? ts(request.within->end) : std::string());
     std::vector<ClaimedWorkItem> items;
     for (const auto& row : rows)
       items.push_back(claimed_item(row));

@@ -42,8 +42,9 @@ struct ClaimRequest {
   UtcSeconds now{};
   int lease_seconds = 60;
   int limit = 1;
-  std::set<long long> exclude;      // items this instance is working on right now
-  std::optional<std::string> kind;  // only this kind (live | backfill); nullopt: any
+  std::set<long long> exclude;       // items this instance is working on right now
+  std::optional<std::string> kind;   // only this kind (live | backfill); nullopt: any
+  std::optional<TimeWindow> within;  // only windows overlapping this range; nullopt: any
 };
 
 enum class WindowState { open, settled, parked };
