@@ -122,6 +122,66 @@ TEST(WindowPlanner, ASettledWindowGetsOneAnnotationPassLater) {
       decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), without).annotation_pass_done);
 }
 
+TEST(WindowPlanner, AFirstReadAfterTheAnnotationPassWasDueNeedsNoSecondRead) {
+  // A backfill of a week-old window: its first pass already saw every late annotation.
+  const UtcSeconds week_later = kWindow.end + days(7);
+  const auto decision = decide_after_pass(pass(kWindow, week_later, week_later, 9, 0), options());
+  EXPECT_EQ(decision.action, AfterPass::settle);
+  EXPECT_TRUE(decision.annotation_pass_done);
+  // One second before it was due: the window still gets its annotation pass.
+  const UtcSeconds before = kWindow.end + minutes(300) + hours(48) - seconds(1);
+  EXPECT_FALSE(
+      decide_after_pass(pass(kWindow, before, before, 9, 0), options()).annotation_pass_done);
+}
+
+TEST(WindowPlanner, ABusyWindowIsSplitIntoWholeMinutePiecesThatCoverItExactly) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  // The first page of 1000 calls spans 3 minutes of a 60-minute window: ~20 pages.
+  const auto pieces = split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(3), o);
+  ASSERT_EQ(pieces.size(), 5u);  // ceil(20 / 4)
+  EXPECT_EQ(pieces.front().start, kWindow.start);
+  EXPECT_EQ(pieces.back().end, kWindow.end);
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    EXPECT_EQ(pieces[i].end - pieces[i].start, minutes(12));
+    if (i > 0) {
+      EXPECT_EQ(pieces[i].start, pieces[i - 1].end);
+    }
+  }
+}
+
+TEST(WindowPlanner, UnevenPiecesStillCoverTheWindowAndTheLastIsShorter) {
+  SyncOptions o = options();
+  o.split_above_pages = 1;
+  // 1000 calls in 8m35s: 6.99 pages → 7 pieces of ceil(60 / 7) = 9 minutes; the last is 6.
+  const auto pieces = split_busy_window(kWindow, kWindow.start + minutes(1),
+                                        kWindow.start + minutes(9) + seconds(35), o);
+  ASSERT_EQ(pieces.size(), 7u);
+  EXPECT_EQ(pieces.back().start, kWindow.start + minutes(54));
+  EXPECT_EQ(pieces.back().end, kWindow.end);
+}
+
+TEST(WindowPlanner, WindowsWithinTheThresholdOrTooShortStayWhole) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  // 1000 calls over 20 minutes: 3 pages, within the threshold.
+  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(20), o).empty());
+  // A one-minute window cannot be cut into whole minutes.
+  const TimeWindow minute{kWindow.start, kWindow.start + minutes(1)};
+  EXPECT_TRUE(split_busy_window(minute, minute.start, minute.start, o).empty());
+  o.split_above_pages = 0;  // disabled
+  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start, o).empty());
+}
+
+TEST(WindowPlanner, ABurstInOneSecondSplitsIntoAtMostThePieceCap) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  const TimeWindow day{kWindow.start, kWindow.start + hours(24)};
+  const auto pieces = split_busy_window(day, day.start, day.start, o);
+  ASSERT_EQ(pieces.size(), 32u);
+  EXPECT_EQ(pieces.back().end, day.end);
+}
+
 TEST(WindowPlanner, FetchesStragglersOnlyWhenThatCostsFewerRequests) {
   const UtcSeconds late = kWindow.end + hours(6);
   // 3 pages to re-read, 2 stragglers: two single fetches are cheaper.

@@ -57,7 +57,8 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
                                   .api = &api,
                                   .sink = &sink,
                                   .queue = &queue,
-                                  .backoff = options.backoff});
+                                  .backoff = options.backoff,
+                                  .only_within = options.only_within});
   SourceSyncReport report;
   std::exception_ptr failure;
   boost::asio::co_spawn(io, sync.run(RunMode::once),

@@ -5,6 +5,7 @@
 // PgSinkOptions::before_step fails database steps.
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "api/summaries_api.hpp"
@@ -32,6 +33,8 @@ struct SyncHarnessOptions {
   int concurrency = 4;
   const Clock* clock = nullptr;
   BackoffPolicy backoff{std::chrono::milliseconds(1), std::chrono::milliseconds(5), 2.0};
+  // `backfill --run`: no live tail, only windows overlapping this range.
+  std::optional<TimeWindow> only_within;
   // Given the real API, returns the one the scheduler uses (may be the same).
   std::function<SummariesApi&(SummariesApi& real)> wrap_api;
 };
