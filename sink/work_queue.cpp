@@ -167,7 +167,9 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         "    AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))"
         "    AND (lease_owner IS NULL OR lease_expires_at <= $2::timestamptz)"
         "    AND NOT (id = ANY ($5::bigint[])) AND ($7 = '' OR kind = $7)"
-        "    AND ($8 = '' OR (window_start < $9::timestamptz AND window_end > $8::timestamptz))"
+        // (Text parameters, cast only when set: '' is no timestamp.)
+        "    AND ($8::text = '' OR (window_start < nullif($9::text, '')::timestamptz"
+        "                           AND window_end > nullif($8::text, '')::timestamptz))"
         "  ORDER BY kind = 'live' DESC, window_end > $2::timestamptz DESC, next_due_at,"
         "    window_start"
         "  LIMIT $4 FOR UPDATE SKIP LOCKED)"

@@ -41,7 +41,9 @@ class WorkQueueTest : public testing::PgTest {
             .now = now,
             .lease_seconds = 60,
             .limit = limit,
-            .exclude = {}};
+            .exclude = {},
+            .kind = {},
+            .within = {}};
   }
 
   std::unique_ptr<WorkQueue> queue;
