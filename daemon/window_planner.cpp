@@ -44,9 +44,13 @@ std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds e
     return {};
   const auto length = window.end - window.start;
   const long long minutes = std::chrono::duration_cast<std::chrono::minutes>(length).count();
-  // One page covered `span` of the window; at least a second, so a burst of calls that all
-  // started in the same second reads as "very busy" rather than dividing by zero.
-  const auto span = std::max(latest - earliest, std::chrono::seconds(1));
+  // One page covered `span` of the window. Calls that started before it (found by their end
+  // time, or long calls) say nothing about how the window's own time is filled, hence the
+  // clamp; at least a second, so a burst of calls that all started in the same second reads
+  // as "very busy" rather than dividing by zero.
+  const auto first = std::clamp(earliest, window.start, window.end);
+  const auto last = std::clamp(latest, window.start, window.end);
+  const auto span = std::max(last - first, std::chrono::seconds(1));
   const double estimated_pages =
       static_cast<double>(length.count()) / static_cast<double>(span.count());
   if (estimated_pages <= options.split_above_pages || minutes < 2)

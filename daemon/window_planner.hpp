@@ -57,10 +57,10 @@ struct PassDecision {
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options);
 
 // Splitting a busy window (backfill): its first page of `rows_on_page` rows (a full page, more
-// follow) spans start times from `earliest` to `latest`. When the window then holds an
-// estimated more than options.split_above_pages pages, the pieces (whole minutes, each expected
-// to hold at most that many pages, at least two) that replace it so they are read in parallel;
-// empty when it should stay whole.
+// follow) spans start times from `earliest` to `latest` (clamped to the window). When the window
+// then holds an estimated more than options.split_above_pages pages, the pieces (whole minutes,
+// each expected to hold at most that many pages, at least two) that replace it so they are read in
+// parallel; empty when it should stay whole.
 std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds earliest,
                                           UtcSeconds latest, const SyncOptions& options);
 

@@ -173,6 +173,15 @@ TEST(WindowPlanner, WindowsWithinTheThresholdOrTooShortStayWhole) {
   EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start, o).empty());
 }
 
+TEST(WindowPlanner, CallsThatStartedBeforeTheWindowDoNotHideHowBusyItIs) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  // Found by end time: the first page reaches back hours, but covers 3 minutes of the window.
+  const auto pieces =
+      split_busy_window(kWindow, kWindow.start - hours(3), kWindow.start + minutes(3), o);
+  EXPECT_EQ(pieces.size(), 5u);
+}
+
 TEST(WindowPlanner, ABurstInOneSecondSplitsIntoAtMostThePieceCap) {
   SyncOptions o = options();
   o.split_above_pages = 4;

@@ -1,0 +1,136 @@
+// Backfills against the real insights-sim over TLS and a real PostgreSQL: several days land
+// exactly the truth, enqueueing the same range again re-reads without duplicating anything,
+// and a busy window is split and still lands every call — for both time fields Twilio's
+// filter might use.
+#include <gtest/gtest.h>
+
+#include "sim/list_page.hpp"
+#include "sink/backfill_requests.hpp"
+#include "sink/work_queue.hpp"
+#include "tests/support/running_sim.hpp"
+#include "tests/support/sync_harness.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/truth_comparison.hpp"
+
+namespace insights {
+namespace {
+
+using namespace std::chrono;
+using testing::FakeClock;
+using testing::RunningSim;
+using testing::SyncHarnessOptions;
+
+const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
+
+class BackfillSyncTest : public testing::PgTest,
+                         public ::testing::WithParamInterface<sim::TimeFilterField> {
+ protected:
+  void start_sim(int calls_per_hour) {
+    sim::SimServiceOptions service;
+    service.time_filter = GetParam();
+    sim::GeneratorOptions data;
+    data.seed = 23;
+    data.calls_per_hour = calls_per_hour;
+    sim = std::make_unique<RunningSim>(data, service, kNow);
+    WorkQueue(db->conninfo()).register_source("sim", testing::kSimAccount);
+  }
+
+  long long enqueue(TimeWindow range) {
+    return enqueue_backfill(*pg, BackfillSpec{.source = "sim",
+                                              .range = range,
+                                              .window_minutes = 60,
+                                              .now = kNow,
+                                              .requested_by = "test"})
+        .id;
+  }
+
+  // `backfill --run`: only the windows of the range, no live tail.
+  SourceSyncReport run_backfill(TimeWindow range, int split_above_pages = 4) {
+    SyncHarnessOptions options = testing::harness_for(*sim, db->conninfo(), clock, 0);
+    options.only_within = range;
+    options.sync.split_above_pages = split_above_pages;
+    return testing::sync_once(options);
+  }
+
+  BackfillProgress progress(long long id) { return read_backfill_progress(*pg, {id}).at(0); }
+
+  void expect_equals_truth(TimeWindow range) {
+    const char* field = GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
+    const auto truth = sim->truth(range.start, range.end);
+    ASSERT_FALSE(truth.empty());
+    const auto check = testing::compare_with_truth(
+        testing::stored_digests(*pg, field, range.start, range.end), truth);
+    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
+                               << check.extra << " extra\n"
+                               << check.examples;
+  }
+
+  FakeClock clock{kNow};
+  std::unique_ptr<RunningSim> sim;
+};
+
+TEST_P(BackfillSyncTest, SeveralDaysLandExactlyTheTruthAndAgainWithoutDuplicates) {
+  start_sim(200);
+  const TimeWindow range{kNow - days(3), kNow - hours(6)};
+  const long long first = enqueue(range);
+  const SourceSyncReport report = run_backfill(range);
+  ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+  EXPECT_EQ(report.windows_parked + report.windows_given_up, 0);
+  const BackfillProgress done = progress(first);
+  EXPECT_TRUE(done.done()) << done.windows_done << "/" << done.windows;
+  EXPECT_EQ(done.windows, 66);
+  // Nothing outside the range was read: no live windows, no other work.
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE kind <> 'backfill'"), "0");
+  expect_equals_truth(range);
+  // Old windows settle on their first pass; those whose annotation pass was already due (ended
+  // more than settle_after + 48 h before) need no second read.
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'settled'"
+                   " AND passes_completed = 1"),
+            "66");
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE annotation_pass_done"), "19");
+  const std::string rows = scalar("SELECT count(*) FROM call_summaries");
+
+  // The same range again: every window read once more, not one row added or changed.
+  const long long second = enqueue(range);
+  const SourceSyncReport again = run_backfill(range);
+  EXPECT_TRUE(progress(second).done());
+  EXPECT_EQ(again.rows_inserted, 0);
+  EXPECT_EQ(again.rows_updated, 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), rows);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE passes_completed = 2"), "66");
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "66");
+  expect_equals_truth(range);
+}
+
+TEST_P(BackfillSyncTest, ABusyWindowIsSplitAndItsPiecesLandEveryCall) {
+  start_sim(5000);  // five pages an hour
+  const TimeWindow range{kNow - hours(10), kNow - hours(7)};
+  const long long id = enqueue(range);
+  const SourceSyncReport report = run_backfill(range, 2);
+  ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+  EXPECT_EQ(report.windows_split, 3);
+  const BackfillProgress done = progress(id);
+  EXPECT_TRUE(done.done()) << done.windows_done << "/" << done.windows;
+  EXPECT_GT(done.windows, 3);
+  // The pieces cover the range exactly: no gap, no overlap.
+  EXPECT_EQ(scalar("SELECT sum(extract(epoch FROM window_end - window_start))::bigint"
+                   " FROM work_items"),
+            std::to_string(3 * 3600));
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items a JOIN work_items b ON a.id < b.id"
+                   " AND a.window_start < b.window_end AND b.window_start < a.window_end"),
+            "0");
+  EXPECT_EQ(scalar("SELECT max(pass_pages) <= 2 FROM work_items"), "t");
+  expect_equals_truth(range);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothTimeFields, BackfillSyncTest,
+                         ::testing::Values(sim::TimeFilterField::start_time,
+                                           sim::TimeFilterField::end_time),
+                         [](const auto& param_info) {
+                           return param_info.param == sim::TimeFilterField::start_time
+                                      ? std::string("start_time")
+                                      : std::string("end_time");
+                         });
+
+}  // namespace
+}  // namespace insights
