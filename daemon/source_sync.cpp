@@ -196,7 +196,10 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
         if (item.cursor)
           item.earliest_partial_end = earliest_partial_end;
       }
-      const PassOutcome outcome = co_await read_pass(item);
+      // (No co_await inside ?: — GCC 12 miscompiles it.)
+      PassOutcome outcome = PassOutcome::finished;
+      if (!item.pass_undecided)
+        outcome = co_await read_pass(item);
       if (outcome == PassOutcome::finished)
         co_await finish_pass(item);
       else if (outcome == PassOutcome::stopped)

@@ -18,3 +18,9 @@ ALTER TABLE work_items ADD COLUMN requested_passes integer NOT NULL DEFAULT 0;
 
 -- Backfill enqueueing and progress look for every window overlapping a range.
 CREATE INDEX work_items_source_start_idx ON work_items (source, window_start);
+
+-- True between the commit of a pass's last page and the scheduler recording what the pass
+-- means (settle, read again when): a process killed in between leaves the window with this
+-- set, and the next holder records the decision from the stored pass counters instead of
+-- reading the whole window again.
+ALTER TABLE work_items ADD COLUMN pass_undecided boolean NOT NULL DEFAULT false;

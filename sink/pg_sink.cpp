@@ -27,6 +27,7 @@ constexpr const char* kAdvanceCursorSql =
     " pass_pages = CASE WHEN $4::boolean THEN 1 ELSE pass_pages + 1 END,"
     " pass_rows = CASE WHEN $4::boolean THEN 0 ELSE pass_rows END + $5::integer,"
     " pass_partial_rows = CASE WHEN $4::boolean THEN 0 ELSE pass_partial_rows END + $6::integer,"
+    " pass_undecided = $3::boolean,"
     " pages_read = pages_read + 1,"
     " rows_inserted = rows_inserted + $7::integer,"
     " rows_updated = rows_updated + $8::integer,"

@@ -52,7 +52,8 @@ constexpr const char* kRowInWindow =
 constexpr const char* kItemColumns =
     "w.id, w.kind, extract(epoch FROM w.window_start)::bigint,"
     " extract(epoch FROM w.window_end)::bigint, w.state, w.page_cursor, w.passes_completed,"
-    " w.pass_rows, w.pass_partial_rows, extract(epoch FROM w.pass_started_at)::bigint";
+    " w.pass_rows, w.pass_partial_rows, extract(epoch FROM w.pass_started_at)::bigint,"
+    " w.pass_undecided";
 
 ClaimedWorkItem claimed_item(const pqxx::row& row) {
   ClaimedWorkItem item;
@@ -63,8 +64,9 @@ ClaimedWorkItem claimed_item(const pqxx::row& row) {
   if (!row[5].is_null())
     item.cursor = row[5].as<std::string>();
   item.passes_completed = row[6].as<int>();
-  // A resumed pass continues its counters; a new pass starts from zero.
-  if (item.cursor) {
+  item.pass_undecided = row[10].as<bool>();
+  // A resumed or undecided pass keeps its counters; a new pass starts from zero.
+  if (item.cursor || item.pass_undecided) {
     item.pass_rows = row[7].as<int>();
     item.pass_partial_rows = row[8].as<int>();
   }
@@ -175,7 +177,8 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         "  LIMIT $4 FOR UPDATE SKIP LOCKED)"
         " UPDATE work_items w SET lease_owner = $3,"
         "   lease_expires_at = $2::timestamptz + make_interval(secs => $6),"
-        "   pass_started_at = CASE WHEN w.page_cursor IS NULL OR w.pass_started_at IS NULL"
+        "   pass_started_at = CASE WHEN (w.page_cursor IS NULL AND NOT w.pass_undecided)"
+        "     OR w.pass_started_at IS NULL"
         "     THEN $2::timestamptz ELSE w.pass_started_at END,"
         "   updated_at = now()"
         " FROM due WHERE w.id = due.id"
@@ -222,6 +225,7 @@ bool WorkQueue::finish_pass(long long id, const std::string& owner, WindowState 
                             UtcSeconds next_due, bool annotation_pass_done) {
   return update_leased("finish pass",
                        "state = $3, next_due_at = $4::timestamptz, annotation_pass_done = $5,"
+                       " pass_undecided = false,"
                        " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
                        " last_error = NULL, last_error_at = NULL",
                        id, owner, state_name(state), ts(next_due), annotation_pass_done);

@@ -32,6 +32,9 @@ struct ClaimedWorkItem {
   int pass_rows = 0;          // rows committed so far in this pass (resumed passes)
   int pass_partial_rows = 0;  // of those, partial
   UtcSeconds pass_started_at{};
+  // The last pass read every page but what it means was not recorded (the process died in
+  // between): record it from the counters above, without reading the window again.
+  bool pass_undecided = false;
   // Not stored: the earliest end_time of partial rows this process read in the pass.
   std::optional<UtcSeconds> earliest_partial_end;
 };

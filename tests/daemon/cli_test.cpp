@@ -196,12 +196,60 @@ TEST(Cli, AConfigWithoutSourcesHasNothingToSync) {
 }
 
 TEST(Cli, BadCommandLinesExitWithUsage) {
-  for (const char* arguments :
-       {"", "frobnicate", "migrate --no-such-flag", "migrate --log-level shouty",
-        "run --config /nonexistent.toml", "sync", "status --jsn"}) {
+  for (const char* arguments : {"", "frobnicate", "migrate --no-such-flag",
+                                "migrate --log-level shouty", "run --config /nonexistent.toml",
+                                "sync", "status --jsn", "backfill --from 3d", "backfill --to 0m"}) {
     const auto outcome = run_insights_sync(arguments);
     EXPECT_EQ(outcome.exit_code, kExitUsage) << arguments << "\n" << outcome.output;
   }
+}
+
+TEST(Cli, BadBackfillRangesAreClearErrorsAndEnqueueNothing) {
+  TestDatabase db;
+  db.migrate();
+  const std::string common =
+      " --config " + quoted(one_source_config()) + " --database-url " + quoted(db.conninfo());
+  const std::pair<const char*, const char*> cases[] = {
+      {"--from 1d --to 3d", "is reversed: --from must be before --to"},
+      {"--from 2026-11-01 --to 2026-11-01", "is empty"},
+      {"--from yesterday --to 0m", "--from \"yesterday\" is not a time"},
+      {"--from 3d --to 7x", "--to \"7x\" is not a time"},
+      {"--from 90d --to 60d", "entirely beyond Twilio's 30-day retention"},
+      {"--from 3d --to 0m --source nope", "\"nope\" is not a configured source; configured: main"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    const auto outcome =
+        run_insights_sync("backfill " + std::string(arguments) + common, kWithToken);
+    EXPECT_EQ(outcome.exit_code, kExitUsage) << arguments << "\n" << outcome.output;
+    EXPECT_NE(outcome.output.find(message), std::string::npos) << outcome.output;
+  }
+  auto connection = db.connect();
+  pqxx::nontransaction query(*connection);
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM backfills")[0].as<int>(), 0);
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM work_items")[0].as<int>(), 0);
+}
+
+TEST(Cli, BackfillBeyondRetentionIsClampedWithAWarningAndEnqueueingTwiceAddsNothing) {
+  TestDatabase db;
+  db.migrate();
+  const std::string arguments = "backfill --from 40d --to 29d --config " +
+                                quoted(one_source_config()) + " --database-url " +
+                                quoted(db.conninfo());
+  const auto first = run_insights_sync(arguments, kWithToken);
+  EXPECT_EQ(first.exit_code, kExitOk) << first.output;
+  EXPECT_NE(first.output.find("beyond Twilio's 30-day retention; clamped to"), std::string::npos)
+      << first.output;
+  EXPECT_NE(first.output.find("backfill #1 of source main"), std::string::npos) << first.output;
+  const auto second = run_insights_sync(arguments, kWithToken);
+  EXPECT_EQ(second.exit_code, kExitOk) << second.output;
+  EXPECT_NE(second.output.find("0 new windows"), std::string::npos) << second.output;
+  auto connection = db.connect();
+  pqxx::nontransaction query(*connection);
+  // One day (clamped at 30 days back, aligned to hours): 24 or 25 windows, none twice.
+  const int windows = query.exec1("SELECT count(*) FROM work_items")[0].as<int>();
+  EXPECT_GE(windows, 24);
+  EXPECT_LE(windows, 25);
+  EXPECT_EQ(query.exec1("SELECT count(*) FROM backfills")[0].as<int>(), 2);
 }
 
 TEST(Cli, HelpAndVersionExitZero) {

@@ -304,6 +304,88 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
             << std::endl;
 }
 
+// --- 1b. a backfill survives kill -9 -----------------------------------------------------------
+
+TEST_F(DaemonProcessTest, BackfillFollowedByWaitResumesAfterKillNineWithoutRedoingFinishedWindows) {
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
+  // The live tail only holds the current window; the backfill is ~34 settled hours.
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 0,
+                                           .sync = {}});
+  auto daemon =
+      start_insights_sync(dir, "daemon-1.log", {"--config", config, "run"}, kSimProcessToken);
+  auto wait = start_insights_sync(
+      dir, "backfill-wait.log",
+      {"--config", config, "backfill", "--from", "40h", "--to", "6h", "--wait"}, kSimProcessToken);
+
+  // Kill the daemon once some backfill windows are done and others are not.
+  const std::string done_windows =
+      "SELECT count(*) FROM work_items WHERE kind = 'backfill' AND requested_passes > 0"
+      " AND passes_completed >= requested_passes";
+  const auto deadline = steady_clock::now() + 60s;
+  while (number(*pg, done_windows) < 4) {
+    ASSERT_LT(steady_clock::now(), deadline) << daemon->output();
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(daemon->kill_now().exited) << "the daemon must still be working when killed";
+  const long long windows = number(*pg, "SELECT count(*) FROM work_items WHERE kind = 'backfill'");
+  // What the finished windows look like at the kill: they must not be read again.
+  std::map<long long, std::pair<long long, long long>> finished;  // id -> (passes, pages)
+  {
+    pqxx::nontransaction tx(*pg);
+    for (const auto& row :
+         tx.exec("SELECT id, passes_completed, pages_read FROM work_items WHERE kind ="
+                 " 'backfill' AND passes_completed >= requested_passes")) {
+      finished[row[0].as<long long>()] = {row[1].as<long long>(), row[2].as<long long>()};
+    }
+  }
+  ASSERT_LT(static_cast<long long>(finished.size()), windows)
+      << "the kill came too late: every window was done";
+
+  daemon = start_insights_sync(dir, "daemon-2.log", {"--config", config, "run"}, kSimProcessToken);
+  const auto waited = wait->wait_for(120s);
+  ASSERT_TRUE(waited) << "backfill --wait did not end: " << wait->output();
+  EXPECT_EQ(waited->exit_code, kExitOk) << wait->output();
+  EXPECT_TRUE(contains(wait->output(), "backfill done")) << wait->output();
+  EXPECT_TRUE(contains(wait->output(), " windows ")) << "progress lines: " << wait->output();
+
+  {
+    pqxx::nontransaction tx(*pg);
+    for (const auto& [id, before] : finished) {
+      const auto row = tx.exec1("SELECT passes_completed, pages_read FROM work_items WHERE id = " +
+                                std::to_string(id));
+      EXPECT_EQ(row[0].as<long long>(), before.first) << "window " << id << " was read again";
+      EXPECT_EQ(row[1].as<long long>(), before.second) << "window " << id << " was read again";
+    }
+  }
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM call_summaries"),
+            number(*pg, "SELECT sum(rows_inserted) FROM work_items"));
+  // The backfilled range equals the truth.
+  pqxx::nontransaction tx(*pg);
+  const auto range = tx.exec1(
+      "SELECT extract(epoch FROM range_start)::bigint, extract(epoch FROM range_end)::bigint"
+      " FROM backfills");
+  tx.commit();
+  const UtcSeconds from{seconds(range[0].as<long long>())}, to{seconds(range[1].as<long long>())};
+  const Comparison check =
+      compare_with_truth(stored_digests(*pg, "start_time", from, to), sim.truth(from, to));
+  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
+                             << check.extra << " extra\n"
+                             << check.examples;
+  std::cout << "[ backfill ] " << windows << " windows; killed with " << finished.size()
+            << " done (not read again); " << check.compared << " rows equal to the truth"
+            << std::endl;
+
+  daemon->send(SIGTERM);
+  const auto stopped = daemon->wait_for(30s);
+  ASSERT_TRUE(stopped) << daemon->output();
+  EXPECT_EQ(stopped->exit_code, kExitOk) << daemon->output();
+}
+
 // --- 2. wrong credentials ----------------------------------------------------------------------
 
 TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLeakingTheSecret) {

@@ -113,6 +113,30 @@ TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "1");
 }
 
+TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAgain) {
+  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  const auto held = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  EXPECT_FALSE(held.pass_undecided);
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  const Page page = parse_summaries_page(
+      testing::page_json({testing::summary_json(testing::call_sid(1), "complete"),
+                          testing::summary_json(testing::call_sid(2), "partial")}));
+  sink.commit_page({held.id, 0, std::nullopt, std::string("me")}, page);  // the last page
+  // ... and the process dies before finish_pass. The next claim, later:
+  ASSERT_EQ(queue->release_leases("me"), 1);
+  const auto again = queue->claim_due(claim("me", kNoon + minutes(5), 1)).at(0);
+  EXPECT_TRUE(again.pass_undecided);
+  EXPECT_EQ(again.passes_completed, 1);
+  EXPECT_EQ(again.pass_rows, 2);
+  EXPECT_EQ(again.pass_partial_rows, 1);
+  EXPECT_EQ(again.pass_started_at, kNoon);  // when the pass really began
+  ASSERT_TRUE(queue->finish_pass(again.id, "me", WindowState::open, kNoon + hours(1), false));
+  const auto next = queue->claim_due(claim("me", kNoon + hours(1), 1)).at(0);
+  EXPECT_FALSE(next.pass_undecided);
+  EXPECT_EQ(next.pass_rows, 0);  // a new pass
+  EXPECT_EQ(next.pass_started_at, kNoon + hours(1));
+}
+
 TEST_F(WorkQueueTest, ARestartedInstanceTakesItsOwnLeasesBackAtOnce) {
   queue->add_windows("main", "live", hours_before(kNoon, 2), kNoon);
   ASSERT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
