@@ -47,7 +47,7 @@ struct SyncOptions {
   // A backfill window whose first page shows it holds more than this many pages (1000 calls
   // each) is split into pieces that are read in parallel, so one busy hour does not serialise
   // a backfill. 0 disables splitting. 0..1000.
-  int split_above_pages = 4;
+  int split_above_pages = 10;
   // Names this process in work item leases and `status`. Default: "host:pid", unique even for
   // a `sync --once` next to a running daemon. A stable name lets a restarted instance take its
   // leases back at once; two instances against one database must have different names.

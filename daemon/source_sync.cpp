@@ -250,9 +250,16 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
   while (true) {
     if (stopping_)
       co_return PassOutcome::stopped;
+    const auto asked = std::chrono::steady_clock::now();
     RequestPermit permit = co_await permits_.acquire(priority_of(item));
     if (!permit)
       co_return PassOutcome::stopped;
+    // A long wait behind other windows' requests (pushback lowered the limit) must not let
+    // the lease run out: renew it before the request rather than lose the page after.
+    if (std::chrono::steady_clock::now() - asked >
+        std::chrono::seconds(setup_.options.lease_seconds) / 3) {
+      co_await renew_lease(item);
+    }
     Page page = co_await setup_.api->list_page(request, item.cursor);
     permit.release();  // the commit below needs no request: let another window's go out
     concurrency_.on_success();
@@ -273,7 +280,9 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
     const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
     const bool last = page.is_last();
     std::optional<std::string> next = page.meta.next_page_url;
-    const CommitResult result = co_await setup_.sink->commit_page(ref, std::move(page));
+    // The commit checks the lease is still ours (StaleWorkItemError when not) and renews it.
+    const CommitResult result =
+        co_await setup_.sink->commit_page(ref, std::move(page), lease_until());
     item.pass_rows += result.distinct_rows;
     item.pass_partial_rows += result.partial_rows;
     report_.rows_inserted += result.inserted;
@@ -284,15 +293,18 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
       co_return PassOutcome::finished;
     }
     item.cursor = std::move(next);
-    WorkQueue& queue = *setup_.queue;
-    const std::string& owner = setup_.owner;
-    const long long id = item.id;
-    const UtcSeconds until = lease_until();
-    const bool still_mine = co_await setup_.sink->run(
-        [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
-    if (!still_mine)
-      throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
   }
+}
+
+asio::awaitable<void> SourceSync::renew_lease(const ClaimedWorkItem& item) {
+  WorkQueue& queue = *setup_.queue;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  const UtcSeconds until = lease_until();
+  const bool still_mine = co_await setup_.sink->run(
+      [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
+  if (!still_mine)
+    throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
 }
 
 asio::awaitable<bool> SourceSync::split_if_busy(const ClaimedWorkItem& item, const Page& page) {
@@ -398,8 +410,9 @@ asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
   const long long id = item.id;
   const UtcSeconds due = decision.next_due;
   const bool done = decision.annotation_pass_done;
-  co_await setup_.sink->run([&queue, &owner, id, state, due, done] {
-    return queue.finish_pass(id, owner, state, due, done);
+  const UtcSeconds now = pass.now;
+  co_await setup_.sink->run([&queue, &owner, id, state, due, done, now] {
+    return queue.finish_pass(id, owner, state, due, done, now);
   });
   spdlog::debug("source {}: window {} pass {} done: {} rows, {} partial; {} {}", source,
                 describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,

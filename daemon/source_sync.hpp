@@ -107,6 +107,8 @@ class SourceSync {
   static RequestPriority priority_of(const ClaimedWorkItem& item);
   boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
   boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
+  // Extends the lease; StaleWorkItemError when another instance has taken the window.
+  boost::asio::awaitable<void> renew_lease(const ClaimedWorkItem& item);
   void note_unknown_enum_values(const Page& page);
   static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);

@@ -8,10 +8,12 @@ AsyncPgSink::~AsyncPgSink() {
   worker_.join();
 }
 
-boost::asio::awaitable<CommitResult> AsyncPgSink::commit_page(WorkItemRef item, Page page) {
+boost::asio::awaitable<CommitResult> AsyncPgSink::commit_page(
+    WorkItemRef item, Page page, std::optional<UtcSeconds> lease_until) {
   // The parameters live in this coroutine's frame until the worker is done with them, so the
   // worker borrows them. (Moving coroutine parameters into a capture double-frees with GCC 12.)
-  co_return co_await run([this, &item, &page] { return sink_.commit_page(item, page); });
+  co_return co_await run(
+      [this, &item, &page, lease_until] { return sink_.commit_page(item, page, lease_until); });
 }
 
 boost::asio::awaitable<CommitResult> AsyncPgSink::merge_rows(std::string source, Page page) {

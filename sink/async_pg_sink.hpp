@@ -22,7 +22,8 @@ class AsyncPgSink {
   explicit AsyncPgSink(PgSinkOptions options);
   ~AsyncPgSink();  // waits for the call in progress, then stops the worker
 
-  boost::asio::awaitable<CommitResult> commit_page(WorkItemRef item, Page page);
+  boost::asio::awaitable<CommitResult> commit_page(
+      WorkItemRef item, Page page, std::optional<UtcSeconds> lease_until = std::nullopt);
   boost::asio::awaitable<CommitResult> merge_rows(std::string source, Page page);
 
   // Runs `work` on the worker thread and returns its result to the awaiting coroutine.

@@ -35,6 +35,8 @@ constexpr const char* kAdvanceCursorSql =
     " rows_downgrade_refused = rows_downgrade_refused + $10::integer,"
     " state = CASE WHEN $3::boolean AND state = 'pending' THEN 'open' ELSE state END,"
     " last_pass_finished_at = CASE WHEN $3::boolean THEN now() ELSE last_pass_finished_at END,"
+    " lease_expires_at = CASE WHEN $11::text = '' THEN lease_expires_at"
+    "                         ELSE nullif($11::text, '')::timestamptz END,"
     " attempts = 0, last_error = NULL, last_error_at = NULL, updated_at = now()"
     " WHERE id = $1";
 
@@ -87,14 +89,16 @@ void PgSink::step(CommitStep which) const {
     options_.before_step(which);
 }
 
-CommitResult PgSink::commit_page(const WorkItemRef& item, const Page& page) {
+CommitResult PgSink::commit_page(const WorkItemRef& item, const Page& page,
+                                 std::optional<UtcSeconds> lease_until) {
   return call_database(
       "committing a page of work item " + std::to_string(item.id), [this] { session_.reset(); },
-      [&] { return commit_in_transaction(session(), item, page); });
+      [&] { return commit_in_transaction(session(), item, page, lease_until); });
 }
 
 CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& item,
-                                           const Page& page) {
+                                           const Page& page,
+                                           std::optional<UtcSeconds> lease_until) {
   step(CommitStep::begin);
   pqxx::work transaction(*session.connection, "commit_page");
 
@@ -123,7 +127,8 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
   transaction.exec_prepared0(kAdvanceCursor, item.id, page.meta.next_page_url.value_or(""),
                              result.pass_finished, !item.cursor.has_value(), result.distinct_rows,
                              result.partial_rows, result.inserted, result.updated, result.unchanged,
-                             result.downgrade_refused);
+                             result.downgrade_refused,
+                             lease_until ? format_utc(*lease_until) : std::string());
 
   step(CommitStep::commit);
   transaction.commit();

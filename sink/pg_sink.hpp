@@ -21,6 +21,7 @@
 
 #include "api/page.hpp"
 #include "core/error_kind.hpp"
+#include "core/utc_time.hpp"
 #include "sink/work_item.hpp"
 
 namespace insights {
@@ -64,7 +65,10 @@ class PgSink {
   PgSink(const PgSink&) = delete;
   PgSink& operator=(const PgSink&) = delete;
 
-  CommitResult commit_page(const WorkItemRef& item, const Page& page);
+  // `lease_until`: the holder's lease is extended in the same transaction (one round trip per
+  // page instead of two).
+  CommitResult commit_page(const WorkItemRef& item, const Page& page,
+                           std::optional<UtcSeconds> lease_until = std::nullopt);
 
   // Merges rows that belong to no page cursor (single summaries fetched one by one) under the
   // same rules, in one transaction. `source` names the source in call_summaries.source.
@@ -73,7 +77,8 @@ class PgSink {
  private:
   struct Session;  // the connection with its staging table and prepared statements
   Session& session();
-  CommitResult commit_in_transaction(Session& session, const WorkItemRef& item, const Page& page);
+  CommitResult commit_in_transaction(Session& session, const WorkItemRef& item, const Page& page,
+                                     std::optional<UtcSeconds> lease_until);
   CommitResult merge_in_transaction(pqxx::work& transaction, const std::string& source,
                                     const Page& page);
   void step(CommitStep which) const;

@@ -222,13 +222,17 @@ bool WorkQueue::release(long long id, const std::string& owner) {
 }
 
 bool WorkQueue::finish_pass(long long id, const std::string& owner, WindowState state,
-                            UtcSeconds next_due, bool annotation_pass_done) {
-  return update_leased("finish pass",
-                       "state = $3, next_due_at = $4::timestamptz, annotation_pass_done = $5,"
-                       " pass_undecided = false,"
-                       " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
-                       " last_error = NULL, last_error_at = NULL",
-                       id, owner, state_name(state), ts(next_due), annotation_pass_done);
+                            UtcSeconds next_due, bool annotation_pass_done, UtcSeconds now) {
+  // (A settled window owing a pass is read again as its annotation pass.)
+  return update_leased(
+      "finish pass",
+      "state = $3, pass_undecided = false,"
+      " next_due_at = CASE WHEN passes_completed < requested_passes THEN $6::timestamptz"
+      "                    ELSE $4::timestamptz END,"
+      " annotation_pass_done = $5 AND passes_completed >= requested_passes,"
+      " lease_owner = NULL, lease_expires_at = NULL, attempts = 0,"
+      " last_error = NULL, last_error_at = NULL",
+      id, owner, state_name(state), ts(next_due), annotation_pass_done, ts(now));
 }
 
 bool WorkQueue::record_failure(long long id, const std::string& owner, const std::string& error,

@@ -95,9 +95,10 @@ class WorkQueue {
   bool release(long long id, const std::string& owner);
 
   // The pass ended: new state, when to read the window again (for a settled window: its
-  // annotation pass, unless done), lease released, failures reset.
+  // annotation pass, unless done), lease released, failures reset. A window that still owes a
+  // pass to a backfill (passes_completed < requested_passes) is due again at `now` instead.
   bool finish_pass(long long id, const std::string& owner, WindowState state, UtcSeconds next_due,
-                   bool annotation_pass_done);
+                   bool annotation_pass_done, UtcSeconds now);
 
   // A failed attempt: attempts + 1, the error text kept, lease released; parked when `park`.
   bool record_failure(long long id, const std::string& owner, const std::string& error,

@@ -145,6 +145,30 @@ TEST_F(BackfillRequestsTest, ParkedWindowsGetAnotherChanceAndAPassInProgressDoes
   EXPECT_EQ(progress(second.id).windows_parked, 0);
 }
 
+TEST_F(BackfillRequestsTest, AWindowThatStillOwesAPassIsDueAgainAtOnceEvenWhenItSettles) {
+  // A live window in the middle of a pass when the backfill comes: it owes the pass after.
+  queue->add_windows("main", "live", {{kNoon - hours(30), kNoon - hours(29)}}, kNoon);
+  const auto item = queue->claim_due(claim("a")).at(0);
+  exec("UPDATE work_items SET page_cursor = 'https://next'");
+  const auto enqueued = enqueue(kNoon - hours(30), kNoon - hours(29));
+  // The pass in progress ends (its last page) and settles the window.
+  exec("UPDATE work_items SET page_cursor = NULL, passes_completed = 1");
+  ASSERT_TRUE(
+      queue->finish_pass(item.id, "a", WindowState::settled, kNoon + hours(48), true, kNoon));
+  EXPECT_EQ(scalar("SELECT state || ' ' || annotation_pass_done FROM work_items"), "settled false");
+  EXPECT_FALSE(progress(enqueued.id).done());
+  // It is due now, and read as its (late) annotation pass; then the backfill is done.
+  const auto again = queue->claim_due(claim("b")).size() == 1 ? queue->reload(item.id, "b")
+                                                              : std::optional<ClaimedWorkItem>();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->state, "settled");
+  exec("UPDATE work_items SET passes_completed = 2");
+  ASSERT_TRUE(queue->finish_pass(item.id, "b", WindowState::settled, kNoon + minutes(1), true,
+                                 kNoon + minutes(1)));
+  EXPECT_TRUE(progress(enqueued.id).done());
+  EXPECT_EQ(scalar("SELECT annotation_pass_done FROM work_items"), "t");
+}
+
 TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolder) {
   const auto enqueued = enqueue(kNoon - hours(2), kNoon);
   const auto claimed = queue->claim_due(claim("a"));

@@ -109,8 +109,12 @@ TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
   EXPECT_THROW(sink.commit_page({held[0].id, 0, std::nullopt, std::string("old")}, page),
                StaleWorkItemError);
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "0");
-  sink.commit_page({taken[0].id, 0, std::nullopt, std::string("new")}, page);
+  // The holder's commit renews its lease in the same transaction.
+  sink.commit_page({taken[0].id, 0, std::nullopt, std::string("new")}, page, kNoon + hours(2));
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "1");
+  EXPECT_EQ(
+      scalar("SELECT lease_expires_at = '" + format_utc(kNoon + hours(2)) + "' FROM work_items"),
+      "t");
 }
 
 TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAgain) {
@@ -130,7 +134,8 @@ TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAg
   EXPECT_EQ(again.pass_rows, 2);
   EXPECT_EQ(again.pass_partial_rows, 1);
   EXPECT_EQ(again.pass_started_at, kNoon);  // when the pass really began
-  ASSERT_TRUE(queue->finish_pass(again.id, "me", WindowState::open, kNoon + hours(1), false));
+  ASSERT_TRUE(queue->finish_pass(again.id, "me", WindowState::open, kNoon + hours(1), false,
+                                 kNoon + minutes(5)));
   const auto next = queue->claim_due(claim("me", kNoon + hours(1), 1)).at(0);
   EXPECT_FALSE(next.pass_undecided);
   EXPECT_EQ(next.pass_rows, 0);  // a new pass
@@ -147,11 +152,13 @@ TEST_F(WorkQueueTest, ARestartedInstanceTakesItsOwnLeasesBackAtOnce) {
 TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
   queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
   auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), false));
+  ASSERT_TRUE(
+      queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), false, kNoon));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(47), 1)).empty());
   item = queue->claim_due(claim("me", kNoon + hours(48), 1)).at(0);
   EXPECT_EQ(item.state, "settled");
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), true));
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), true,
+                                 kNoon + hours(48)));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
 }
 
