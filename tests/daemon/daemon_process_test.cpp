@@ -36,6 +36,7 @@
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_dir.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
@@ -51,29 +52,6 @@ const std::string kSecretEnv = "INSIGHTS_TEST_SIM_SECRET";
 // parent's per hour, so 48 one-hour windows hold about 100,000 rows and a full `sync --once`
 // takes a few seconds on two cores.
 const std::string kBusySimCallsPerHour = "4000";
-
-// A directory of this test's own for configs, logs and the sim's files; removed at the end
-// unless the test failed (its logs explain the failure).
-class TestDir {
- public:
-  TestDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        ::testing::TempDir() + "daemon-process-" + std::to_string(getpid()) + "-" + info->name();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TestDir() {
-    if (!::testing::Test::HasFailure())
-      std::filesystem::remove_all(path_);
-  }
-  TestDir(const TestDir&) = delete;
-  TestDir& operator=(const TestDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 UtcSeconds now_seconds() {
   return floor<seconds>(system_clock::now());
@@ -193,7 +171,7 @@ std::string write_unrelated_ca(const std::string& dir) {
 
 class DaemonProcessTest : public PgTest {
  protected:
-  TestDir test_dir;
+  TestDir test_dir{"daemon-process"};
   const std::string& dir = test_dir.path();
 };
 
@@ -473,7 +451,7 @@ TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAtte
 // --- 5. PostgreSQL is down at start -----------------------------------------------------------
 
 TEST(DaemonProcess, UnreachableDatabaseAtStartExitsWithTheDatabaseCode) {
-  const TestDir test_dir;
+  const TestDir test_dir{"daemon-process"};
   const std::string& dir = test_dir.path();
   const std::string config = write_config(dir, "sync.toml",
                                           {.database_url = "",
@@ -507,7 +485,7 @@ std::optional<long long> number_if_up(const std::string& conninfo, const std::st
 }
 
 TEST(DaemonProcess, DaemonRidesOutADatabaseOutageAndCatchesUp) {
-  const TestDir test_dir;
+  const TestDir test_dir{"daemon-process"};
   const std::string& dir = test_dir.path();
   // Short: the socket path (dir + "/.s.PGSQL.PORT") must fit in 107 bytes.
   PrivatePgCluster cluster("/tmp/ipg-" + std::to_string(getpid()));

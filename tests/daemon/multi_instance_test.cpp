@@ -34,6 +34,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
+#include "tests/support/test_dir.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
@@ -60,29 +61,6 @@ const std::vector<std::string> kSimArguments = {
 constexpr long long kKillAfterPages = 15;
 // Generous: normally the survivors converge within a few seconds of the lease expiring.
 constexpr auto kConvergenceDeadline = 150s;
-
-// A directory of this test's own for configs, logs and the sim's files; removed at the end
-// unless the test failed (its logs explain the failure).
-class TestDir {
- public:
-  TestDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        ::testing::TempDir() + "multi-instance-" + std::to_string(getpid()) + "-" + info->name();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TestDir() {
-    if (!::testing::Test::HasFailure())
-      std::filesystem::remove_all(path_);
-  }
-  TestDir(const TestDir&) = delete;
-  TestDir& operator=(const TestDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The lease-history recorder. AFTER UPDATE, so it sees what the statement wrote; the rows it
 // inserts commit or roll back with the change they describe. Updates of one work item are
@@ -197,7 +175,7 @@ std::size_t count_in(const std::string& haystack, const std::string& needle) {
 
 TEST(MultiInstance, ThreeInstancesShareTheWorkAndSurviveOneKilledMidRun) {
   const auto test_started = steady_clock::now();
-  const TestDir test_dir;
+  const TestDir test_dir{"multi-instance"};
   const std::string& dir = test_dir.path();
 
   // --- 1. PostgreSQL, schema, lease recorder, the sim ----------------------------------------
