@@ -364,6 +364,58 @@ TEST_F(DaemonProcessTest, BackfillFollowedByWaitResumesAfterKillNineWithoutRedoi
   EXPECT_EQ(stopped->exit_code, kExitOk) << daemon->output();
 }
 
+// --- 1c. the live tail keeps priority ----------------------------------------------------------
+
+TEST_F(DaemonProcessTest, TheLiveTailStaysFreshWhileAMonthIsBackfilled) {
+  constexpr auto kObserve = 20s;
+  constexpr int kPollSeconds = 2;
+  const UtcSeconds sim_now = now_seconds();
+  // Every API request takes 300 ms: the backfill (~1,300 pages) cannot finish while we watch.
+  SimProcess sim(dir + "/sim", sim_now,
+                 {"--calls-per-hour", "2000", "--subaccounts", "0", "--fault", "latency_ms=300"});
+  const std::string config =
+      write_config(dir, "sync.toml",
+                   {.database_url = db->conninfo(),
+                    .api_url = sim.base_url(),
+                    .ca_file = sim.ca_file(),
+                    .lookback_hours = 0,
+                    .sync = {"poll_interval_seconds = " + std::to_string(kPollSeconds)}});
+  const ChildResult enqueued = insights_sync(
+      dir, "backfill.log", {"--config", config, "backfill", "--from", "29d", "--to", "1d"},
+      kSimProcessToken);
+  ASSERT_EQ(exit_code(enqueued), kExitOk) << describe(enqueued);
+
+  auto daemon =
+      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  std::this_thread::sleep_for(kObserve);
+  const long long live_passes =
+      number(*pg, "SELECT sum(passes_completed) FROM work_items WHERE kind = 'live'");
+  const long long since_live_pass =
+      number(*pg,
+             "SELECT extract(epoch FROM now() - max(last_pass_finished_at))::bigint FROM work_items"
+             " WHERE kind = 'live'");
+  const long long backfill_done = number(
+      *pg, "SELECT count(*) FROM work_items WHERE kind = 'backfill' AND passes_completed > 0");
+  const long long backfill_windows =
+      number(*pg, "SELECT count(*) FROM work_items WHERE kind = 'backfill'");
+  daemon->send(SIGTERM);
+  const auto stopped = daemon->wait_for(30s);
+  ASSERT_TRUE(stopped) << daemon->output();
+  EXPECT_EQ(stopped->exit_code, kExitOk) << daemon->output();
+
+  // A pass of the live window every poll interval plus its read (~0.3 s a page): 20 s hold
+  // about 8; at least half of that, although a month of backfill wanted every request slot.
+  EXPECT_GE(live_passes, 4) << daemon->output();
+  EXPECT_LE(since_live_pass, kPollSeconds + 3) << "the live tail fell behind";
+  // ... and the backfill shared the budget: it advanced, and had far more left.
+  EXPECT_GE(backfill_done, 10);
+  EXPECT_LT(backfill_done, backfill_windows);
+  std::cout << "[ priority ] " << kObserve.count() << " s: " << live_passes
+            << " live passes (poll every " << kPollSeconds << " s), last " << since_live_pass
+            << " s before the end; " << backfill_done << " of " << backfill_windows
+            << " backfill windows read" << std::endl;
+}
+
 // --- 2. wrong credentials ----------------------------------------------------------------------
 
 TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLeakingTheSecret) {
