@@ -263,7 +263,8 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
     Page page = co_await setup_.api->list_page(request, item.cursor);
     permit.release();  // the commit below needs no request: let another window's go out
     concurrency_.on_success();
-    if (co_await split_if_busy(item, page))
+    const bool split = co_await split_if_busy(item, page);  // (not in the if: GCC 12)
+    if (split)
       co_return PassOutcome::split;
     if (!page.unknown_keys.empty() && !unknown_keys_logged_) {
       unknown_keys_logged_ = true;

@@ -22,89 +22,93 @@ std::string iso(const std::string& expression) {
   return "to_char(" + expression + " AT TIME ZONE 'UTC', " + kIso + ")";
 }
 
+// Everything but the backfills, in one read-only transaction.
+std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds now,
+                                       const SyncOptions& options) {
+  std::vector<SourceStatus> result;
+  pqxx::read_transaction tx(connection, "status");
+  const std::string sql =
+      "SELECT s.name, s.account_sid,"
+      " " +
+      iso("w.watermark") +
+      ", w.pending, w.open, w.settled, w.parked, w.backfill,"
+      " w.backfill_done, " +
+      iso("w.oldest_unsettled") +
+      ", r.total, r.partial, r.overdue,"
+      " r.expired, " +
+      iso("w.last_pass") + ", e.last_error, " + iso("e.last_error_at") +
+      ","
+      " " +
+      iso("e.window_start") +
+      ", l.owners"
+      " FROM sources s"
+      " LEFT JOIN LATERAL (SELECT"
+      "   coalesce(min(window_start) FILTER (WHERE kind = 'live' AND passes_completed = 0),"
+      "            max(window_end) FILTER (WHERE kind = 'live')) AS watermark,"
+      "   count(*) FILTER (WHERE state = 'pending') AS pending,"
+      "   count(*) FILTER (WHERE state = 'open') AS open,"
+      "   count(*) FILTER (WHERE state = 'settled') AS settled,"
+      "   count(*) FILTER (WHERE state = 'parked') AS parked,"
+      "   count(*) FILTER (WHERE kind = 'backfill') AS backfill,"
+      "   count(*) FILTER (WHERE kind = 'backfill' AND passes_completed > 0) AS backfill_done,"
+      "   min(window_start) FILTER (WHERE state IN ('pending', 'open')) AS oldest_unsettled,"
+      "   max(last_pass_finished_at) AS last_pass"
+      "   FROM work_items WHERE source = s.name) w ON true"
+      " LEFT JOIN LATERAL (SELECT count(*) AS total,"
+      "   count(*) FILTER (WHERE processing_state = 'partial'"
+      "                    AND retention_expired_at IS NULL) AS partial,"
+      "   count(*) FILTER (WHERE processing_state = 'partial' AND retention_expired_at IS NULL"
+      "                    AND end_time < $1::timestamptz - make_interval(mins => $2)) AS "
+      "overdue,"
+      "   count(*) FILTER (WHERE retention_expired_at IS NOT NULL) AS expired"
+      "   FROM call_summaries WHERE source = s.name) r ON true"
+      " LEFT JOIN LATERAL (SELECT last_error, last_error_at, window_start FROM work_items"
+      "   WHERE source = s.name AND last_error IS NOT NULL"
+      "   ORDER BY last_error_at DESC LIMIT 1) e ON true"
+      " LEFT JOIN LATERAL (SELECT array_to_string(array_agg(DISTINCT lease_owner), ',') AS owners"
+      "   FROM work_items WHERE source = s.name AND lease_owner IS NOT NULL"
+      "   AND lease_expires_at > $1::timestamptz) l ON true"
+      " ORDER BY s.name";
+  const pqxx::result rows = tx.exec_params(sql, format_utc(now), options.completion_delay_minutes);
+  for (const auto& row : rows) {
+    SourceStatus status;
+    status.name = row[0].as<std::string>();
+    status.account_sid = text(row[1]);
+    status.watermark = text(row[2]);
+    status.windows_pending = row[3].as<long long>();
+    status.windows_open = row[4].as<long long>();
+    status.windows_settled = row[5].as<long long>();
+    status.windows_parked = row[6].as<long long>();
+    status.backfill_windows = row[7].as<long long>();
+    status.backfill_windows_done = row[8].as<long long>();
+    status.oldest_unsettled_window = text(row[9]);
+    status.rows = row[10].as<long long>();
+    status.partial_rows = row[11].as<long long>();
+    status.overdue_partial_rows = row[12].as<long long>();
+    status.retention_expired_rows = row[13].as<long long>();
+    status.last_pass_finished_at = text(row[14]);
+    status.last_error = text(row[15]);
+    status.last_error_at = text(row[16]);
+    status.last_error_window = text(row[17]);
+    if (auto owners = text(row[18]); owners && !owners->empty()) {
+      std::size_t start = 0;
+      while (start <= owners->size()) {
+        const std::size_t comma = owners->find(',', start);
+        const std::size_t end = comma == std::string::npos ? owners->size() : comma;
+        status.instances.push_back(owners->substr(start, end - start));
+        start = end + 1;
+      }
+    }
+    result.push_back(std::move(status));
+  }
+  return result;
+}
+
 }  // namespace
 
 std::vector<SourceStatus> read_status(pqxx::connection& connection, UtcSeconds now,
                                       const SyncOptions& options) {
-  std::vector<SourceStatus> result;
-  {
-    pqxx::read_transaction tx(connection, "status");
-    const std::string sql =
-        "SELECT s.name, s.account_sid,"
-        " " +
-        iso("w.watermark") +
-        ", w.pending, w.open, w.settled, w.parked, w.backfill,"
-        " w.backfill_done, " +
-        iso("w.oldest_unsettled") +
-        ", r.total, r.partial, r.overdue,"
-        " r.expired, " +
-        iso("w.last_pass") + ", e.last_error, " + iso("e.last_error_at") +
-        ","
-        " " +
-        iso("e.window_start") +
-        ", l.owners"
-        " FROM sources s"
-        " LEFT JOIN LATERAL (SELECT"
-        "   coalesce(min(window_start) FILTER (WHERE kind = 'live' AND passes_completed = 0),"
-        "            max(window_end) FILTER (WHERE kind = 'live')) AS watermark,"
-        "   count(*) FILTER (WHERE state = 'pending') AS pending,"
-        "   count(*) FILTER (WHERE state = 'open') AS open,"
-        "   count(*) FILTER (WHERE state = 'settled') AS settled,"
-        "   count(*) FILTER (WHERE state = 'parked') AS parked,"
-        "   count(*) FILTER (WHERE kind = 'backfill') AS backfill,"
-        "   count(*) FILTER (WHERE kind = 'backfill' AND passes_completed > 0) AS backfill_done,"
-        "   min(window_start) FILTER (WHERE state IN ('pending', 'open')) AS oldest_unsettled,"
-        "   max(last_pass_finished_at) AS last_pass"
-        "   FROM work_items WHERE source = s.name) w ON true"
-        " LEFT JOIN LATERAL (SELECT count(*) AS total,"
-        "   count(*) FILTER (WHERE processing_state = 'partial'"
-        "                    AND retention_expired_at IS NULL) AS partial,"
-        "   count(*) FILTER (WHERE processing_state = 'partial' AND retention_expired_at IS NULL"
-        "                    AND end_time < $1::timestamptz - make_interval(mins => $2)) AS "
-        "overdue,"
-        "   count(*) FILTER (WHERE retention_expired_at IS NOT NULL) AS expired"
-        "   FROM call_summaries WHERE source = s.name) r ON true"
-        " LEFT JOIN LATERAL (SELECT last_error, last_error_at, window_start FROM work_items"
-        "   WHERE source = s.name AND last_error IS NOT NULL"
-        "   ORDER BY last_error_at DESC LIMIT 1) e ON true"
-        " LEFT JOIN LATERAL (SELECT array_to_string(array_agg(DISTINCT lease_owner), ',') AS owners"
-        "   FROM work_items WHERE source = s.name AND lease_owner IS NOT NULL"
-        "   AND lease_expires_at > $1::timestamptz) l ON true"
-        " ORDER BY s.name";
-    const pqxx::result rows =
-        tx.exec_params(sql, format_utc(now), options.completion_delay_minutes);
-    for (const auto& row : rows) {
-      SourceStatus status;
-      status.name = row[0].as<std::string>();
-      status.account_sid = text(row[1]);
-      status.watermark = text(row[2]);
-      status.windows_pending = row[3].as<long long>();
-      status.windows_open = row[4].as<long long>();
-      status.windows_settled = row[5].as<long long>();
-      status.windows_parked = row[6].as<long long>();
-      status.backfill_windows = row[7].as<long long>();
-      status.backfill_windows_done = row[8].as<long long>();
-      status.oldest_unsettled_window = text(row[9]);
-      status.rows = row[10].as<long long>();
-      status.partial_rows = row[11].as<long long>();
-      status.overdue_partial_rows = row[12].as<long long>();
-      status.retention_expired_rows = row[13].as<long long>();
-      status.last_pass_finished_at = text(row[14]);
-      status.last_error = text(row[15]);
-      status.last_error_at = text(row[16]);
-      status.last_error_window = text(row[17]);
-      if (auto owners = text(row[18]); owners && !owners->empty()) {
-        std::size_t start = 0;
-        while (start <= owners->size()) {
-          const std::size_t comma = owners->find(',', start);
-          const std::size_t end = comma == std::string::npos ? owners->size() : comma;
-          status.instances.push_back(owners->substr(start, end - start));
-          start = end + 1;
-        }
-      }
-      result.push_back(std::move(status));
-    }
-  }
+  std::vector<SourceStatus> result = read_sources(connection, now, options);
   for (auto& backfill : read_recent_backfills(connection, kStatusBackfills)) {
     for (auto& status : result) {
       if (status.name == backfill.source)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "api/page_parser.hpp"
+#include "sink/backfill_requests.hpp"
 #include "sink/pg_sink.hpp"
 #include "tests/sink/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
@@ -86,6 +87,42 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
   EXPECT_NE(text.str().find("1 settled, 1 open, 1 pending, 0 parked"), std::string::npos)
       << text.str();
   EXPECT_NE(text.str().find("worker-1"), std::string::npos) << text.str();
+}
+
+TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {
+  create_work_item("main", "2026-11-19T00:00:00Z", "2026-11-19T01:00:00Z");
+  const auto backfill =
+      enqueue_backfill(*pg, BackfillSpec{.source = "main",
+                                         .range = {kNow - hours(40), kNow - hours(36)},
+                                         .window_minutes = 60,
+                                         .now = kNow,
+                                         .requested_by = "ops"});
+  exec(
+      "UPDATE work_items SET passes_completed = 1, pass_rows = 250"
+      " WHERE window_start = '2026-11-18T20:00:00Z'");
+  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  ASSERT_EQ(sources.size(), 1u);
+  ASSERT_EQ(sources[0].backfills.size(), 1u);
+  EXPECT_EQ(sources[0].backfills[0].id, backfill.id);
+  EXPECT_EQ(sources[0].backfills[0].windows, 4);
+  EXPECT_EQ(sources[0].backfills[0].windows_done, 1);
+  EXPECT_EQ(sources[0].backfills[0].rows, 250);
+
+  std::ostringstream text;
+  print_status_text(text, sources);
+  EXPECT_NE(text.str().find("2026-11-18T20:00:00Z .. 2026-11-19T00:00:00Z: 1/4 windows, 250 rows;"
+                            " requested 2026-11-20T12:00:00Z by ops"),
+            std::string::npos)
+      << text.str();
+  std::ostringstream json;
+  print_status_json(json, sources);
+  rapidjson::Document document;
+  document.Parse(json.str().c_str());
+  ASSERT_FALSE(document.HasParseError()) << json.str();
+  const auto& entry = document["sources"][0]["backfills"][0];
+  EXPECT_EQ(entry["windows_done"].GetInt(), 1);
+  EXPECT_FALSE(entry["done"].GetBool());
+  EXPECT_STREQ(entry["from"].GetString(), "2026-11-18T20:00:00Z");
 }
 
 TEST_F(StatusReportTest, AnEmptyWarehouseSaysSo) {
