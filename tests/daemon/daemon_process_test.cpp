@@ -500,6 +500,33 @@ TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAtte
   EXPECT_TRUE(error["window_start"].IsString()) << status.output;
 }
 
+TEST_F(DaemonProcessTest, BackfillOfBrokenPagesEndsWithParkedWindowsAndAClearErrorThenLands) {
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now, {"--fault", "malformed_rate=1"});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 0,
+                                           .sync = {"park_after_attempts = 2"}});
+  const std::vector<std::string> backfill = {"--config", config, "backfill", "--from",
+                                             "4h",       "--to", "1h",       "--run"};
+  const ChildResult broken = insights_sync(dir, "broken.log", backfill, kSimProcessToken);
+  EXPECT_EQ(exit_code(broken), kExitWorkFailed) << describe(broken);
+  EXPECT_TRUE(contains(broken.output, "parked; `insights-sync status` shows why")) << broken.output;
+  const long long parked = number(*pg, "SELECT count(*) FROM work_items WHERE state = 'parked'");
+  EXPECT_GE(parked, 3);
+
+  // The API mends; the same backfill again gives the parked windows another chance.
+  sim.admin_post("/_sim/faults?malformed_rate=0");
+  const ChildResult mended = insights_sync(dir, "mended.log", backfill, kSimProcessToken);
+  EXPECT_EQ(exit_code(mended), kExitOk) << describe(mended);
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM work_items WHERE state = 'parked'"), 0);
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM call_summaries"),
+            number(*pg, "SELECT sum(rows_inserted) FROM work_items"));
+  EXPECT_GT(number(*pg, "SELECT count(*) FROM call_summaries"), 0);
+}
+
 // --- 5. PostgreSQL is down at start -----------------------------------------------------------
 
 TEST(DaemonProcess, UnreachableDatabaseAtStartExitsWithTheDatabaseCode) {

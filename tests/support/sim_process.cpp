@@ -67,7 +67,17 @@ std::string SimProcess::base_url() const {
 }
 
 std::string SimProcess::admin_get(const std::string& target) {
-  const HttpResult result = admin_->get(target);
+  return checked(target, admin_->get(target));
+}
+
+std::string SimProcess::admin_post(const std::string& target) {
+  HttpTestRequest request;
+  request.method = "POST";
+  request.target = target;
+  return checked(target, admin_->send(request));
+}
+
+std::string SimProcess::checked(const std::string& target, const HttpResult& result) {
   if (!result.ok() || result.status != 200) {
     throw std::runtime_error("insights-sim " + target + ": " + result.error + " HTTP " +
                              std::to_string(result.status) + " " + result.body.substr(0, 200));

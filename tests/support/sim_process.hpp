@@ -46,6 +46,8 @@ class SimProcess {
 
   // GET an admin endpoint (/_sim/...); throws unless the answer is 200.
   std::string admin_get(const std::string& target);
+  // POST an admin endpoint (e.g. /_sim/faults?malformed_rate=0); throws unless 200.
+  std::string admin_post(const std::string& target);
   // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
   SummaryDigests truth(UtcSeconds from, UtcSeconds to);
@@ -55,6 +57,9 @@ class SimProcess {
   long long counter(const std::string& name);
 
  private:
+  // The body of an admin answer; throws unless it is a 200.
+  static std::string checked(const std::string& target, const HttpResult& result);
+
   UtcSeconds start_;
   std::string ca_file_;
   unsigned short port_ = 0;
