@@ -47,6 +47,8 @@ export PGTZ=UTC
 
 # shellcheck source=tests/pg-cluster.sh
 . "$root/tests/pg-cluster.sh"
+# shellcheck source=tests/sim-start.sh
+. "$root/tests/sim-start.sh"
 
 work=""
 sim_pid=""
@@ -101,19 +103,10 @@ start_warehouse() {
 }
 
 start_simulator() {
-  "$sim_bin" --port 0 --port-file "$work/sim-port" --ca-file "$work/sim-ca.pem" \
-    --calls-per-hour "$calls_per_hour" --fault "latency_ms=$latency_ms" \
-    >"$work/insights-sim.log" 2>&1 &
-  sim_pid=$!
-  local tries=0
-  until read -r sim_port 2>/dev/null <"$work/sim-port"; do
-    if ! kill -0 "$sim_pid" 2>/dev/null; then
-      cat "$work/insights-sim.log" >&2
-      die "insights-sim exited at start"
-    fi
-    (( ++tries <= 150 )) || die "insights-sim wrote no port file within 30 s"
-    sleep 0.2
-  done
+  sim_start "$sim_bin" "$work" --calls-per-hour "$calls_per_hour" \
+    --fault "latency_ms=$latency_ms" || die "insights-sim did not start"
+  sim_pid=$SIM_PID
+  sim_port=$SIM_PORT
   sim_get /_sim/health >/dev/null || die "insights-sim: HTTPS check failed"
   local faults
   faults=$(sim_get /_sim/faults)

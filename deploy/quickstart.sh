@@ -32,6 +32,8 @@ export PGTZ=UTC
 
 # shellcheck source=tests/pg-cluster.sh
 . "$root/tests/pg-cluster.sh"
+# shellcheck source=tests/sim-start.sh
+. "$root/tests/sim-start.sh"
 
 sim_pid=""
 daemon_pid=""
@@ -111,23 +113,11 @@ start_warehouse() {
 
 start_simulator() {
   say "insights-sim"
-  rm -f "$demo/sim-port"
-  # Port 0 takes any free port and writes it to sim-port once listening. Every start makes
-  # a new CA and writes its certificate to sim-ca.pem for the daemon to trust. The data set
-  # (seed 1) is the same at every start; its clock is real time.
-  "$sim_bin" --port 0 --port-file "$demo/sim-port" --ca-file "$demo/sim-ca.pem" \
-    --calls-per-hour 600 >"$demo/insights-sim.log" 2>&1 &
-  sim_pid=$!
-  local tries=0
-  # `read` fails until the line is complete (newline included).
-  until read -r sim_port 2>/dev/null <"$demo/sim-port"; do
-    if ! kill -0 "$sim_pid" 2>/dev/null; then
-      cat "$demo/insights-sim.log" >&2
-      die "insights-sim exited at start"
-    fi
-    (( ++tries <= 150 )) || die "insights-sim wrote no port file within 30 s"
-    sleep 0.2
-  done
+  # Every start makes a new CA (sim-ca.pem) for the daemon to trust. The data set (seed 1) is
+  # the same at every start; its clock is real time.
+  sim_start "$sim_bin" "$demo" --calls-per-hour 600 || die "insights-sim did not start"
+  sim_pid=$SIM_PID
+  sim_port=$SIM_PORT
   # The same TLS check the daemon will make: our CA, the certificate's 127.0.0.1 address.
   curl -fsS --retry 5 --retry-connrefused --retry-delay 1 --cacert "$demo/sim-ca.pem" \
     "https://127.0.0.1:$sim_port/_sim/health" >/dev/null || die "insights-sim: HTTPS check failed"
