@@ -9,6 +9,8 @@ find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx libpq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# sd_notify(3): READY, WATCHDOG, STATUS and STOPPING for systemd Type=notify.
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # Asio and Beast are compiled once, in api/asio_impl.cpp; every user of their headers must see
 # the same configuration, so it travels with this interface target.

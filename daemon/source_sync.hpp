@@ -82,6 +82,8 @@ class SourceSync {
   // (keeping their committed cursor) and release their leases. Call on the executor's thread.
   void stop();
 
+  int windows_in_flight() const { return static_cast<int>(in_flight_.size()); }
+
  private:
   // A failed attempt, copied out of its exception (co_await is not allowed in a catch block).
   struct Failure {

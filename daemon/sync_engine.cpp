@@ -7,11 +7,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <climits>
 
 #include "api/basic_auth.hpp"
 #include "api/http_client.hpp"
 #include "api/http_summaries_api.hpp"
+#include "daemon/service_notifier.hpp"
 #include "sink/async_pg_sink.hpp"
 #include "sink/work_queue.hpp"
 
@@ -58,7 +60,10 @@ struct SourceRuntime {
 
 struct SyncEngine::Impl {
   explicit Impl(SyncEngineSetup setup_in)
-      : setup(std::move(setup_in)), sink(setup.database), queue(setup.database.conninfo) {}
+      : setup(std::move(setup_in)),
+        sink(setup.database),
+        queue(setup.database.conninfo),
+        heartbeat(io) {}
 
   SyncEngineSetup setup;
   SystemClock system_clock;
@@ -69,10 +74,41 @@ struct SyncEngine::Impl {
   SyncRunReport report;
   std::size_t running = 0;
   std::unique_ptr<asio::signal_set> signals;
+  // The daemon (`run`) reports to systemd; the heartbeat feeds its watchdog from this loop.
+  bool is_service = false;
+  ServiceNotifier notifier;
+  asio::steady_timer heartbeat;
 
   void stop_all() {
+    if (is_service)
+      notifier.stopping();
     for (auto& source : sources)
       source.sync->stop();
+  }
+
+  std::string describe_work() const {
+    std::size_t in_flight = 0;
+    for (const auto& source : sources)
+      in_flight += source.sync->windows_in_flight();
+    return "syncing " + std::to_string(sources.size()) + " source" +
+           (sources.size() == 1 ? "" : "s") + " as " + setup.owner + "; " +
+           std::to_string(in_flight) + " window" + (in_flight == 1 ? "" : "s") + " in flight";
+  }
+
+  // Half the watchdog interval (systemd's advice), or every 30 s for STATUS alone.
+  void beat() {
+    const auto every = notifier.watchdog_interval()
+                           ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 *notifier.watchdog_interval() / 2)
+                           : std::chrono::milliseconds(30'000);
+    heartbeat.expires_after(every);
+    heartbeat.async_wait([this](const boost::system::error_code& error) {
+      if (error)
+        return;  // the run ended
+      notifier.watchdog();
+      notifier.status(describe_work());
+      beat();
+    });
   }
 
   void on_source_done(std::size_t index, SourceSyncReport result) {
@@ -82,6 +118,7 @@ struct SyncEngine::Impl {
         source.client->close();
       if (signals)
         signals->cancel();
+      heartbeat.cancel();
     }
   }
 };
@@ -144,6 +181,12 @@ SyncRunReport SyncEngine::run(RunMode mode) {
     });
   }
 
+  impl.is_service = mode == RunMode::forever;
+  if (impl.is_service) {
+    // The database answered and (checked by the caller) its schema is current.
+    impl.notifier.ready(impl.describe_work());
+    impl.beat();
+  }
   impl.running = impl.sources.size();
   for (std::size_t i = 0; i < impl.sources.size(); ++i) {
     asio::co_spawn(impl.io, impl.sources[i].sync->run(mode),

@@ -10,8 +10,8 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev
   libssl-dev libpqxx-dev libpq-dev rapidjson-dev libspdlog-dev libfmt-dev
   libcli11-dev libtomlplusplus-dev libsystemd-dev
-  # tests
-  libgtest-dev libgmock-dev
+  # tests (systemd-analyze checks the service unit)
+  libgtest-dev libgmock-dev systemd
   # the warehouse (tests start their own throwaway cluster from these binaries)
   postgresql-15 postgresql-client-15
   # the demo (deploy/quickstart.sh checks the simulator's HTTPS endpoint with it)

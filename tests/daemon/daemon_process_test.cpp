@@ -9,9 +9,11 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -414,6 +416,89 @@ TEST_F(DaemonProcessTest, TheLiveTailStaysFreshWhileAMonthIsBackfilled) {
             << " live passes (poll every " << kPollSeconds << " s), last " << since_live_pass
             << " s before the end; " << backfill_done << " of " << backfill_windows
             << " backfill windows read" << std::endl;
+}
+
+// --- 1d. systemd: READY, WATCHDOG, STOPPING ----------------------------------------------------
+
+// Plays systemd's side of sd_notify(3): a datagram socket the daemon finds in $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  NotifySocket() : path_("/tmp/insights-notify-" + std::to_string(getpid()) + ".sock") {
+    ::unlink(path_.c_str());
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      throw std::runtime_error("cannot bind " + path_);
+  }
+  ~NotifySocket() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+  const std::string& path() const { return path_; }
+
+  // Messages until one contains `wanted` (returned last), or every message by the deadline.
+  std::vector<std::string> until(const std::string& wanted, milliseconds timeout) {
+    std::vector<std::string> messages;
+    const auto deadline = steady_clock::now() + timeout;
+    while (steady_clock::now() < deadline) {
+      pollfd ready{fd_, POLLIN, 0};
+      const auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+      if (::poll(&ready, 1, static_cast<int>(std::max<long long>(left.count(), 1))) <= 0)
+        continue;
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0)
+        continue;
+      messages.emplace_back(buffer, static_cast<std::size_t>(n));
+      if (contains(messages.back(), wanted))
+        break;
+    }
+    return messages;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST_F(DaemonProcessTest, AsASystemdServiceItSaysReadyFeedsTheWatchdogAndSaysStopping) {
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now);
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 2,
+                                           .sync = {}});
+  NotifySocket manager;
+  ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/daemon.log",
+                      {{kSecretEnv, kSimProcessToken},
+                       {"NOTIFY_SOCKET", manager.path()},
+                       {"WATCHDOG_USEC", "1000000"}});
+  const auto ready = manager.until("READY=1", 30s);
+  ASSERT_FALSE(ready.empty()) << daemon.output();
+  ASSERT_TRUE(contains(ready.back(), "READY=1")) << daemon.output();
+  EXPECT_TRUE(contains(ready.back(), "STATUS=syncing 1 source as proc-test")) << ready.back();
+  EXPECT_EQ(ready.size(), 1u) << "nothing before READY=1: " << ready.front();
+  // Half the watchdog interval: a ping every 0.5 s, from the event loop.
+  const auto pings = manager.until("WATCHDOG=1", 3s);
+  ASSERT_FALSE(pings.empty());
+  EXPECT_TRUE(contains(pings.back(), "WATCHDOG=1"));
+  const auto more = manager.until("WATCHDOG=1", 3s);
+  ASSERT_FALSE(more.empty());
+  EXPECT_TRUE(contains(more.back(), "WATCHDOG=1")) << "the watchdog is fed again";
+
+  daemon.send(SIGTERM);
+  const auto stopping = manager.until("STOPPING=1", 10s);
+  ASSERT_FALSE(stopping.empty());
+  EXPECT_TRUE(contains(stopping.back(), "STOPPING=1")) << daemon.output();
+  const auto end = daemon.wait_for(30s);
+  ASSERT_TRUE(end) << daemon.output();
+  EXPECT_EQ(end->exit_code, kExitOk) << daemon.output();
 }
 
 // --- 2. wrong credentials ----------------------------------------------------------------------

@@ -1,0 +1,84 @@
+// deploy/insights-sync.service as systemd sees it: `systemd-analyze verify` accepts it and
+// `systemd-analyze security --offline=true` rates its exposure at most 2.0.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace insights {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+Outcome run(const std::string& command) {
+  Outcome outcome;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr)
+    return outcome;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    outcome.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+// The unit as shipped, with /usr/bin/insights-sync pointing at the binary just built (verify
+// checks that ExecStart= names an executable), in a directory of its own.
+std::string unit_under_test() {
+  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.service");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string unit =
+      std::regex_replace(text.str(), std::regex("/usr/bin/insights-sync"), INSIGHTS_SYNC_BINARY);
+  const std::string dir = ::testing::TempDir() + "unit-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/insights-sync.service";
+  std::ofstream(path) << unit;
+  return path;
+}
+
+TEST(ServiceUnit, SystemdAnalyzeVerifyAcceptsIt) {
+  const Outcome verify = run("systemd-analyze verify " + unit_under_test());
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_EQ(verify.output, "") << "no warnings either";
+}
+
+TEST(ServiceUnit, ItsExposureIsAtMostTwo) {
+  const Outcome security = run("systemd-analyze security --offline=true " + unit_under_test());
+  ASSERT_EQ(security.exit_code, 0) << security.output;
+  std::smatch level;
+  ASSERT_TRUE(std::regex_search(security.output, level,
+                                std::regex("Overall exposure level for [^:]+: ([0-9.]+)")))
+      << security.output;
+  const double exposure = std::stod(level[1].str());
+  EXPECT_LE(exposure, 2.0) << security.output;
+  std::cout << "[ unit     ] systemd-analyze security: exposure " << exposure << std::endl;
+}
+
+TEST(ServiceUnit, NotifiesReadyFeedsTheWatchdogAndLoadsItsSecretAsACredential) {
+  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.service");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const char* line :
+       {"Type=notify", "WatchdogSec=", "Restart=on-failure",
+        "TimeoutStopSec=", "LoadCredential=", "DynamicUser=yes", "ProtectSystem=strict",
+        "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service",
+        "MemoryDenyWriteExecute=yes"}) {
+    EXPECT_NE(text.str().find(line), std::string::npos) << "missing: " << line;
+  }
+}
+
+}  // namespace
+}  // namespace insights
