@@ -11,7 +11,8 @@ int run_command_line(int argc, char** argv) {
   CLI::App app{
       "insights-sync keeps a PostgreSQL warehouse in step with Twilio Voice Insights Call "
       "Summaries."};
-  app.set_version_flag("--version", std::string("insights-sync ") + INSIGHTS_SYNC_VERSION);
+  app.set_version_flag("--version", std::string("insights-sync ") + INSIGHTS_SYNC_VERSION +
+                                        " (git " + INSIGHTS_GIT_REVISION + ")");
   app.require_subcommand(1);
 
   Command command;

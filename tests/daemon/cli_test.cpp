@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <pqxx/nontransaction>
 
@@ -185,6 +186,18 @@ TEST(Cli, GoodConfigFileChecksOut) {
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
 }
 
+TEST(Cli, TheExampleConfigChecksOut) {
+  const std::string credentials = ::testing::TempDir() + "credentials";
+  std::filesystem::create_directories(credentials);
+  std::ofstream(credentials + "/twilio-token") << "example-secret\n";
+  const auto outcome = run_insights_sync(
+      "check-config --config " + quoted(std::string(INSIGHTS_SOURCE_DIR) +
+                                        "/deploy/insights-sync.example.toml"),
+      "CREDENTIALS_DIRECTORY=" + quoted(credentials));
+  EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
+  EXPECT_EQ(outcome.output.find("example-secret"), std::string::npos) << outcome.output;
+}
+
 TEST(Cli, AConfigWithoutSourcesHasNothingToSync) {
   const std::string path = write_temp_file("no-sources.toml", "[log]\nlevel = \"warn\"\n");
   for (const char* command : {"check-config", "run", "sync --once"}) {
@@ -259,6 +272,7 @@ TEST(Cli, HelpAndVersionExitZero) {
   const auto version = run_insights_sync("--version");
   EXPECT_EQ(version.exit_code, kExitOk);
   EXPECT_NE(version.output.find("insights-sync "), std::string::npos) << version.output;
+  EXPECT_NE(version.output.find("(git "), std::string::npos) << "and the git revision";
 }
 
 }  // namespace
