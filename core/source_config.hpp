@@ -30,6 +30,7 @@ struct SourceOptions {
   SummaryFilters filters;
 
   const std::string& username() const { return api_key_sid ? *api_key_sid : account_sid; }
+  bool operator==(const SourceOptions&) const = default;
 };
 
 using EnvironmentLookup = std::function<const char*(const char*)>;

@@ -13,6 +13,8 @@ struct SummaryFilters {
       call_type, call_state, direction, answered_by;
   std::optional<bool> verified_caller, has_tag, abnormal_session, branded_enabled;
   std::optional<std::string> subaccount;  // AC… of a subaccount
+
+  bool operator==(const SummaryFilters&) const = default;
 };
 
 }  // namespace insights

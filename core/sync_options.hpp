@@ -52,6 +52,8 @@ struct SyncOptions {
   // a `sync --once` next to a running daemon. A stable name lets a restarted instance take its
   // leases back at once; two instances against one database must have different names.
   std::optional<std::string> instance_name;
+
+  bool operator==(const SyncOptions&) const = default;
 };
 
 }  // namespace insights

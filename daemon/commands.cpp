@@ -130,6 +130,37 @@ std::string instance_name(const AppConfig& config) {
   return config.sync.instance_name.value_or(default_instance_name());
 }
 
+namespace {
+
+// The daemon's SIGHUP: the configuration file and every source's secret again. What needs a
+// restart ([database], instance_name) is reported and left as it is.
+std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
+                                                        const AppConfig& running, RunMode mode) {
+  if (mode != RunMode::forever || !command.config_path)
+    return nullptr;
+  return [command, running]() -> std::optional<ReloadedConfig> {
+    try {
+      AppConfig next = load_config(command.config_path, insights_environment());
+      std::vector<std::string> secrets = load_secrets(command, next);
+      if (next.database.url != running.database.url ||
+          next.sync.instance_name != running.sync.instance_name) {
+        spdlog::warn("SIGHUP: [database] and sync.instance_name take effect only after a restart");
+      }
+      next.sync.instance_name = running.sync.instance_name;
+      spdlog::default_logger()->set_level(
+          spdlog::level::from_str(command.log_level.value_or(next.log.level)));
+      return ReloadedConfig{
+          .sources = std::move(next.sources), .secrets = std::move(secrets), .sync = next.sync};
+    } catch (const ConfigError& error) {
+      spdlog::error("SIGHUP: the configuration does not load, keeping the running one: {}",
+                    error.what());
+      return std::nullopt;
+    }
+  };
+}
+
+}  // namespace
+
 SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                               const std::string& conninfo, RunMode mode,
                               std::optional<TimeWindow> only_within) {
@@ -149,7 +180,8 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                                     .clock = nullptr,
                                     .handle_signals = true,
                                     .backoff = {},
-                                    .only_within = only_within});
+                                    .only_within = only_within,
+                                    .reload = reloader(command, config, mode)});
   const SyncRunReport report = engine.run(mode);
   log_report(report);
   return report;

@@ -84,6 +84,7 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
   done_this_run_.clear();
   while (!stopping_) {
     try {
+      co_await register_source();
       co_await plan_live_windows();
       const int started = co_await claim_and_start(mode);
       if (mode == RunMode::once && started == 0 && in_flight_.empty())
@@ -106,6 +107,19 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
   while (!in_flight_.empty())
     co_await wait_for_wake(kIdleWait);
   co_return report_;
+}
+
+asio::awaitable<void> SourceSync::register_source() {
+  if (registered_)
+    co_return;
+  WorkQueue& queue = *setup_.queue;
+  const std::string& source = setup_.source;
+  const std::string& account = setup_.account_sid;
+  co_await setup_.sink->run([&queue, &source, &account] {
+    queue.register_source(source, account);
+    return 0;
+  });
+  registered_ = true;
 }
 
 asio::awaitable<void> SourceSync::plan_live_windows() {

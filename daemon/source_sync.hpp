@@ -44,7 +44,8 @@ enum class RunMode {
 };
 
 struct SourceSyncSetup {
-  std::string source;  // the source's name
+  std::string source;       // the source's name
+  std::string account_sid;  // recorded in `sources` (on the database thread) before any work
   SummaryFilters filters;
   int concurrency = 4;  // windows (and requests) in flight at most
   SyncOptions options;
@@ -83,6 +84,7 @@ class SourceSync {
   void stop();
 
   int windows_in_flight() const { return static_cast<int>(in_flight_.size()); }
+  bool stopping() const { return stopping_; }
 
  private:
   // A failed attempt, copied out of its exception (co_await is not allowed in a catch block).
@@ -99,6 +101,7 @@ class SourceSync {
 
   enum class PassOutcome { finished, stopped, split };
 
+  boost::asio::awaitable<void> register_source();
   boost::asio::awaitable<void> plan_live_windows();
   boost::asio::awaitable<int> claim_and_start(RunMode mode);
   boost::asio::awaitable<int> claim_kind(RunMode mode, const char* kind, int limit);
@@ -136,6 +139,7 @@ class SourceSync {
   std::set<boost::asio::steady_timer*> sleeping_;  // backoff waits, cancelled by stop()
   std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
   std::optional<UtcSeconds> latest_live_end_;
+  bool registered_ = false;  // the source is in the `sources` table
   bool unknown_keys_logged_ = false;
   std::set<std::string> unknown_enum_values_logged_;  // "field=value"
   std::minstd_rand random_;

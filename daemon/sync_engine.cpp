@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <climits>
+#include <list>
 
 #include "api/basic_auth.hpp"
 #include "api/http_client.hpp"
@@ -53,6 +54,10 @@ std::string default_instance_name() {
 
 // Everything one source needs, owned together (the API borrows the client).
 struct SourceRuntime {
+  SourceOptions options;
+  std::string secret;
+  std::size_t report_index = 0;
+  bool running = false;
   std::unique_ptr<HttpClient> client;
   std::unique_ptr<HttpSummariesApi> api;
   std::unique_ptr<SourceSync> sync;
@@ -67,32 +72,44 @@ struct SyncEngine::Impl {
 
   SyncEngineSetup setup;
   SystemClock system_clock;
+  const Clock* clock = nullptr;
+  RunMode mode = RunMode::once;
   asio::io_context io;
   AsyncPgSink sink;
   WorkQueue queue;
-  std::vector<SourceRuntime> sources;
+  // A list: a reload adds sources while others run, and every runtime keeps its address.
+  std::list<SourceRuntime> sources;
   SyncRunReport report;
   std::size_t running = 0;
+  bool stopping = false;
   std::unique_ptr<asio::signal_set> signals;
+  std::unique_ptr<asio::signal_set> hangups;
   // The daemon (`run`) reports to systemd; the heartbeat feeds its watchdog from this loop.
   bool is_service = false;
   ServiceNotifier notifier;
   asio::steady_timer heartbeat;
 
   void stop_all() {
+    stopping = true;
     if (is_service)
       notifier.stopping();
-    for (auto& source : sources)
-      source.sync->stop();
+    for (auto& source : sources) {
+      if (source.running)
+        source.sync->stop();
+    }
   }
 
   std::string describe_work() const {
-    std::size_t in_flight = 0;
-    for (const auto& source : sources)
+    std::size_t active = 0, in_flight = 0;
+    for (const auto& source : sources) {
+      if (!source.running)
+        continue;
+      ++active;
       in_flight += source.sync->windows_in_flight();
-    return "syncing " + std::to_string(sources.size()) + " source" +
-           (sources.size() == 1 ? "" : "s") + " as " + setup.owner + "; " +
-           std::to_string(in_flight) + " window" + (in_flight == 1 ? "" : "s") + " in flight";
+    }
+    return "syncing " + std::to_string(active) + " source" + (active == 1 ? "" : "s") + " as " +
+           setup.owner + "; " + std::to_string(in_flight) + " window" +
+           (in_flight == 1 ? "" : "s") + " in flight";
   }
 
   // Half the watchdog interval (systemd's advice), or every 30 s for STATUS alone.
@@ -111,15 +128,113 @@ struct SyncEngine::Impl {
     });
   }
 
-  void on_source_done(std::size_t index, SourceSyncReport result) {
-    report.sources[index].second = std::move(result);
+  // (The source registers itself on the database thread: the queue's connection is that
+  // thread's alone once the loop runs.)
+  void start_source(const SourceOptions& options, const std::string& secret) {
+    SourceRuntime& runtime = sources.emplace_back();
+    runtime.options = options;
+    runtime.secret = secret;
+    runtime.client = std::make_unique<HttpClient>(
+        io.get_executor(),
+        HttpClientOptions{.base = parse_base_url(options.api_url),
+                          .ca_file = options.ca_file.value_or(""),
+                          .max_connections = static_cast<std::size_t>(options.concurrency)});
+    runtime.api = std::make_unique<HttpSummariesApi>(
+        *runtime.client, basic_authorization(options.username(), secret));
+    runtime.sync = std::make_unique<SourceSync>(io.get_executor(),
+                                                SourceSyncSetup{.source = options.name,
+                                                                .account_sid = options.account_sid,
+                                                                .filters = options.filters,
+                                                                .concurrency = options.concurrency,
+                                                                .options = setup.sync,
+                                                                .owner = setup.owner,
+                                                                .clock = clock,
+                                                                .api = runtime.api.get(),
+                                                                .sink = &sink,
+                                                                .queue = &queue,
+                                                                .backoff = setup.backoff,
+                                                                .only_within = setup.only_within});
+    runtime.report_index = report.sources.size();
+    report.sources.emplace_back(options.name, SourceSyncReport{});
+    runtime.running = true;
+    ++running;
+    asio::co_spawn(io, runtime.sync->run(mode),
+                   [this, &runtime](std::exception_ptr error, SourceSyncReport result) {
+                     if (error) {
+                       try {
+                         std::rethrow_exception(error);
+                       } catch (const std::exception& e) {
+                         result.fatal_error = std::string("internal error: ") + e.what();
+                       }
+                     }
+                     on_source_done(runtime, std::move(result));
+                   });
+  }
+
+  void on_source_done(SourceRuntime& runtime, SourceSyncReport result) {
+    report.sources[runtime.report_index].second = std::move(result);
+    runtime.running = false;
+    runtime.client->close();
     if (--running == 0) {
-      for (auto& source : sources)
-        source.client->close();
       if (signals)
         signals->cancel();
+      if (hangups)
+        hangups->cancel();
       heartbeat.cancel();
     }
+  }
+
+  // SIGHUP: the configuration file again. Sources that are gone stop (their pages in flight
+  // commit, their leases are released); new ones start; changed ones (any option or secret,
+  // or any [sync] option) stop and start again. A configuration that does not load changes
+  // nothing.
+  void reload() {
+    if (!setup.reload || stopping)
+      return;
+    std::optional<ReloadedConfig> next = setup.reload();
+    if (!next)
+      return;  // the reload logged why
+    const bool sync_changed = !(next->sync == setup.sync);
+    setup.sync = next->sync;
+    int stopped = 0, started = 0;
+    for (auto& source : sources) {
+      if (!source.running)
+        continue;
+      bool keep = false;
+      for (std::size_t i = 0; i < next->sources.size(); ++i) {
+        keep = keep || (!sync_changed && next->sources[i] == source.options &&
+                        next->secrets[i] == source.secret);
+      }
+      if (!keep) {
+        source.sync->stop();
+        ++stopped;
+      }
+    }
+    for (std::size_t i = 0; i < next->sources.size(); ++i) {
+      bool running_unchanged = false;
+      for (const auto& source : sources) {
+        running_unchanged = running_unchanged || (source.running && !source.sync->stopping() &&
+                                                  source.options == next->sources[i]);
+      }
+      if (!running_unchanged) {
+        start_source(next->sources[i], next->secrets[i]);
+        ++started;
+      }
+    }
+    spdlog::info("SIGHUP: configuration reloaded; {} source{} stopped, {} started{}", stopped,
+                 stopped == 1 ? "" : "s", started,
+                 sync_changed ? " ([sync] changed: every source restarted)" : "");
+    if (is_service)
+      notifier.status(describe_work());
+  }
+
+  void wait_for_hangup() {
+    hangups->async_wait([this](const boost::system::error_code& error, int) {
+      if (error)
+        return;  // the run ended
+      reload();
+      wait_for_hangup();
+    });
   }
 };
 
@@ -132,44 +247,20 @@ void SyncEngine::request_stop() {
 
 SyncRunReport SyncEngine::run(RunMode mode) {
   Impl& impl = *impl_;
-  const Clock* clock = impl.setup.clock ? impl.setup.clock : &impl.system_clock;
-  const std::string& owner = impl.setup.owner;
-
-  // Before any coroutine runs, the queue is used from this thread alone.
-  for (const auto& source : impl.setup.sources)
-    impl.queue.register_source(source.name, source.account_sid);
-  if (const int released = impl.queue.release_leases(owner); released > 0) {
-    spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
-                 released, released == 1 ? "" : "s", owner);
-  }
-
+  impl.clock = impl.setup.clock ? impl.setup.clock : &impl.system_clock;
+  impl.mode = mode;
   impl.sources.clear();
   impl.report = {};
-  for (std::size_t i = 0; i < impl.setup.sources.size(); ++i) {
-    const SourceOptions& options = impl.setup.sources[i];
-    SourceRuntime runtime;
-    runtime.client = std::make_unique<HttpClient>(
-        impl.io.get_executor(),
-        HttpClientOptions{.base = parse_base_url(options.api_url),
-                          .ca_file = options.ca_file.value_or(""),
-                          .max_connections = static_cast<std::size_t>(options.concurrency)});
-    runtime.api = std::make_unique<HttpSummariesApi>(
-        *runtime.client, basic_authorization(options.username(), impl.setup.secrets.at(i)));
-    runtime.sync = std::make_unique<SourceSync>(
-        impl.io.get_executor(), SourceSyncSetup{.source = options.name,
-                                                .filters = options.filters,
-                                                .concurrency = options.concurrency,
-                                                .options = impl.setup.sync,
-                                                .owner = owner,
-                                                .clock = clock,
-                                                .api = runtime.api.get(),
-                                                .sink = &impl.sink,
-                                                .queue = &impl.queue,
-                                                .backoff = impl.setup.backoff,
-                                                .only_within = impl.setup.only_within});
-    impl.report.sources.emplace_back(options.name, SourceSyncReport{});
-    impl.sources.push_back(std::move(runtime));
+  impl.running = 0;
+  impl.stopping = false;
+
+  // Before any coroutine runs, the queue is used from this thread alone.
+  if (const int released = impl.queue.release_leases(impl.setup.owner); released > 0) {
+    spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
+                 released, released == 1 ? "" : "s", impl.setup.owner);
   }
+  for (std::size_t i = 0; i < impl.setup.sources.size(); ++i)
+    impl.start_source(impl.setup.sources[i], impl.setup.secrets.at(i));
 
   if (impl.setup.handle_signals) {
     impl.signals = std::make_unique<asio::signal_set>(impl.io, SIGINT, SIGTERM);
@@ -179,31 +270,21 @@ SyncRunReport SyncEngine::run(RunMode mode) {
       spdlog::info("signal {} received: finishing the pages in flight, then stopping", signal);
       impl.stop_all();
     });
+    if (impl.setup.reload) {
+      impl.hangups = std::make_unique<asio::signal_set>(impl.io, SIGHUP);
+      impl.wait_for_hangup();
+    }
   }
-
   impl.is_service = mode == RunMode::forever;
   if (impl.is_service) {
     // The database answered and (checked by the caller) its schema is current.
     impl.notifier.ready(impl.describe_work());
     impl.beat();
   }
-  impl.running = impl.sources.size();
-  for (std::size_t i = 0; i < impl.sources.size(); ++i) {
-    asio::co_spawn(impl.io, impl.sources[i].sync->run(mode),
-                   [&impl, i](std::exception_ptr error, SourceSyncReport result) {
-                     if (error) {
-                       try {
-                         std::rethrow_exception(error);
-                       } catch (const std::exception& e) {
-                         result.fatal_error = std::string("internal error: ") + e.what();
-                       }
-                     }
-                     impl.on_source_done(i, std::move(result));
-                   });
-  }
   impl.io.run();
   impl.io.restart();
   impl.signals.reset();
+  impl.hangups.reset();
   return impl.report;
 }
 

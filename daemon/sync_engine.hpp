@@ -7,9 +7,12 @@
 //
 // Threading: run() blocks the calling thread until the work is done (`once`), or until
 // request_stop() / SIGINT / SIGTERM (`forever`); request_stop() may be called from any thread.
+// SIGHUP (with a `reload`): sources added, removed or changed in the configuration start or
+// stop while the others go on.
 // Errors: a database that cannot be reached when run() starts throws DatabaseError; every
 // later failure is reported per source in the result, never thrown.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +27,13 @@
 
 namespace insights {
 
+// What SIGHUP re-reads: the sources with their secrets (same order) and the [sync] options.
+struct ReloadedConfig {
+  std::vector<SourceOptions> sources;
+  std::vector<std::string> secrets;
+  SyncOptions sync;
+};
+
 struct SyncEngineSetup {
   PgSinkOptions database;  // conninfo (+ the test hook that fails commit steps)
   SyncOptions sync;
@@ -35,6 +45,9 @@ struct SyncEngineSetup {
   BackoffPolicy backoff;
   // `backfill --run`: no live tail, only the windows overlapping this range.
   std::optional<TimeWindow> only_within;
+  // With handle_signals: SIGHUP calls this for the configuration to switch to (nullopt: keep
+  // the current one; the callee says why).
+  std::function<std::optional<ReloadedConfig>()> reload;
 };
 
 struct SyncRunReport {

@@ -501,6 +501,74 @@ TEST_F(DaemonProcessTest, AsASystemdServiceItSaysReadyFeedsTheWatchdogAndSaysSto
   EXPECT_EQ(end->exit_code, kExitOk) << daemon.output();
 }
 
+// --- 1e. SIGHUP reloads the configuration; SIGINT stops like SIGTERM ---------------------------
+
+TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigintStops) {
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now);
+  const DaemonConfig base{.database_url = db->conninfo(),
+                          .api_url = sim.base_url(),
+                          .ca_file = sim.ca_file(),
+                          .lookback_hours = 3,
+                          .sync = {}};
+  // The same account under a second name: a source of its own for the scheduler.
+  const std::string one = write_config(dir, "one.toml", base);
+  std::ifstream one_in(one);
+  const std::string one_text((std::istreambuf_iterator<char>(one_in)),
+                             std::istreambuf_iterator<char>());
+  const std::string source_a = one_text.substr(one_text.find("[[source]]"));
+  std::string source_b = source_a;
+  source_b.replace(source_b.find("name = \"sim\""), 12, "name = \"sim-b\"");
+  const std::string header = one_text.substr(0, one_text.find("[[source]]"));
+  const std::string config = dir + "/sync.toml";
+  std::ofstream(config) << one_text;
+
+  auto daemon =
+      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  const auto windows_of = [this](const std::string& source) {
+    return number(*pg, "SELECT count(*) FROM work_items WHERE source = '" + source +
+                           "' AND passes_completed > 0");
+  };
+  ASSERT_TRUE(eventually([&] { return windows_of("sim") >= 4; }, 30s)) << daemon->output();
+
+  // Add a source.
+  std::ofstream(config) << header << source_a << source_b;
+  daemon->send(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return windows_of("sim-b") >= 4; }, 30s)) << daemon->output();
+  EXPECT_TRUE(contains(daemon->output(), "configuration reloaded; 0 sources stopped, 1 started"))
+      << daemon->output();
+
+  // A configuration that does not load changes nothing.
+  std::ofstream(config) << header << "[[source]]\nname = 42\n";
+  daemon->send(SIGHUP);
+  ASSERT_TRUE(eventually(
+      [&] { return contains(daemon->output(), "does not load, keeping the running one"); }, 10s))
+      << daemon->output();
+  EXPECT_TRUE(daemon->running());
+
+  // Remove the first source: it stops and hands back its leases; the other goes on.
+  std::ofstream(config) << header << source_b;
+  daemon->send(SIGHUP);
+  ASSERT_TRUE(
+      eventually([&] { return contains(daemon->output(), "1 source stopped, 0 started"); }, 10s))
+      << daemon->output();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return number(*pg,
+                      "SELECT count(*) FROM work_items WHERE source = 'sim'"
+                      " AND lease_owner IS NOT NULL") == 0;
+      },
+      10s));
+  EXPECT_TRUE(daemon->running());
+
+  daemon->send(SIGINT);
+  const auto end = daemon->wait_for(30s);
+  ASSERT_TRUE(end) << daemon->output();
+  EXPECT_EQ(end->exit_code, kExitOk) << daemon->output();
+  EXPECT_EQ(number(*pg, "SELECT count(*) FROM work_items WHERE lease_owner IS NOT NULL"), 0)
+      << "every lease released at the stop";
+}
+
 // --- 2. wrong credentials ----------------------------------------------------------------------
 
 TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLeakingTheSecret) {

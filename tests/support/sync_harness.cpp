@@ -49,6 +49,7 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
   SystemClock system_clock;
   SourceSync sync(io.get_executor(),
                   SourceSyncSetup{.source = options.source,
+                                  .account_sid = options.account_sid,
                                   .filters = options.filters,
                                   .concurrency = options.concurrency,
                                   .options = options.sync,
