@@ -45,6 +45,13 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
           "must be one of trace, debug, info, warn, error, critical, off; got \"" + *level + "\"");
     }
   }
+  if (auto format = reader.string("format")) {
+    if (*format == "auto" || *format == "text" || *format == "journal" || *format == "json") {
+      config.log.format = *format;
+    } else {
+      reader.problem("format", "must be one of auto, text, journal, json; got \"" + *format + "\"");
+    }
+  }
   reader.reject_unknown_keys();
 }
 

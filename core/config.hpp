@@ -36,7 +36,8 @@ struct DatabaseOptions {
 };
 
 struct LogOptions {
-  std::string level = "info";  // trace | debug | info | warn | error | critical | off
+  std::string level = "info";   // trace | debug | info | warn | error | critical | off
+  std::string format = "auto";  // auto | text | journal | json (core/logging.hpp)
 };
 
 struct AppConfig {

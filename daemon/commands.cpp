@@ -34,6 +34,16 @@ std::string database_origin(const Command& command, const AppConfig& config) {
   return "the libpq environment (PGHOST, PGPORT, PGUSER, PGDATABASE, ...)";
 }
 
+LogFormat log_format(const std::string& name) {
+  if (name == "text")
+    return LogFormat::text;
+  if (name == "journal")
+    return LogFormat::journal;
+  if (name == "json")
+    return LogFormat::json;
+  return LogFormat::automatic;
+}
+
 int migrate(const std::string& conninfo) {
   auto connection = open_connection(conninfo);
   const MigrationReport report = apply_migrations(*connection, embedded_migrations());
@@ -195,7 +205,7 @@ int run_command(const Command& command) {
     std::cerr << "insights-sync: " << error.what() << "\n";
     return kExitConfig;
   }
-  setup_logging(command.log_level.value_or(config.log.level));
+  setup_logging(command.log_level.value_or(config.log.level), log_format(config.log.format));
 
   const std::string conninfo =
       resolve_database_url(command.database_url, config, std::getenv("DATABASE_URL"));

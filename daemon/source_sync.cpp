@@ -300,6 +300,8 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
         co_await setup_.sink->commit_page(ref, std::move(page), lease_until());
     item.pass_rows += result.distinct_rows;
     item.pass_partial_rows += result.partial_rows;
+    item.pass_inserted += result.inserted;
+    item.pass_updated += result.updated;
     report_.rows_inserted += result.inserted;
     report_.rows_updated += result.updated;
     if (last) {
@@ -429,10 +431,13 @@ asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
   co_await setup_.sink->run([&queue, &owner, id, state, due, done, now] {
     return queue.finish_pass(id, owner, state, due, done, now);
   });
-  spdlog::debug("source {}: window {} pass {} done: {} rows, {} partial; {} {}", source,
-                describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
-                state == WindowState::settled ? "settled, next pass" : "open, next pass",
-                done ? "never" : format_utc(due));
+  // One line per window read, with its counts (journald: SOURCE= and WINDOW= fields).
+  spdlog::info(
+      "source {}: window {} read (pass {}): {} rows, {} partial, {} inserted, {} updated; {}, "
+      "next pass {}",
+      source, describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
+      item.pass_inserted, item.pass_updated, state == WindowState::settled ? "settled" : "open",
+      done ? "none" : format_utc(due));
 }
 
 asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {

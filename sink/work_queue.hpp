@@ -35,6 +35,9 @@ struct ClaimedWorkItem {
   // The last pass read every page but what it means was not recorded (the process died in
   // between): record it from the counters above, without reading the window again.
   bool pass_undecided = false;
+  // Not stored: rows this process inserted and updated in the pass (for its log line).
+  int pass_inserted = 0;
+  int pass_updated = 0;
   // Not stored: the earliest end_time of partial rows this process read in the pass.
   std::optional<UtcSeconds> earliest_partial_end;
 };

@@ -43,10 +43,12 @@ TEST(Config, ReadsEveryKey) {
 url = "postgresql://warehouse.internal/insights"
 [log]
 level = "debug"
+format = "json"
 )",
                                         "full.toml");
   EXPECT_EQ(config.database.url, "postgresql://warehouse.internal/insights");
   EXPECT_EQ(config.log.level, "debug");
+  EXPECT_EQ(config.log.format, "json");
 }
 
 TEST(Config, ReportsEveryProblemAtOnce) {
@@ -58,13 +60,17 @@ url = 5
 colour = "blue"
 [log]
 level = "loud"
+format = "xml"
 [mystery]
 )",
                  "bad.toml");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
     const std::string message = error.what();
-    EXPECT_EQ(error.problems().size(), 5u) << message;
+    EXPECT_EQ(error.problems().size(), 6u) << message;
+    EXPECT_NE(message.find("log.format must be one of auto, text, journal, json; got \"xml\""),
+              std::string::npos)
+        << message;
     EXPECT_NE(message.find("bad.toml"), std::string::npos);
     EXPECT_NE(message.find("unknown_top"), std::string::npos);
     EXPECT_NE(message.find("database.url must be a string"), std::string::npos);

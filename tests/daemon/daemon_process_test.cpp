@@ -28,10 +28,12 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "api/basic_auth.hpp"
 #include "daemon/exit_codes.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/child_process.hpp"
@@ -567,6 +569,49 @@ TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigint
   EXPECT_EQ(end->exit_code, kExitOk) << daemon->output();
   EXPECT_EQ(number(*pg, "SELECT count(*) FROM work_items WHERE lease_owner IS NOT NULL"), 0)
       << "every lease released at the stop";
+}
+
+// --- 1f. logs: JSON lines with fields, and never a secret ----------------------------------------
+
+TEST_F(DaemonProcessTest, JsonLogsCarryFieldsAndNoLineEverHoldsTheSecret) {
+  const std::string secret = "proc-log-secret-8e1f";
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now,
+                 {"--credential", std::string(kSimProcessAccount) + ":" + secret});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 3,
+                                           .sync = {}});
+  std::ofstream(config, std::ios::app) << "[log]\nformat = \"json\"\nlevel = \"trace\"\n";
+  const ChildResult run =
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, secret);
+  ASSERT_EQ(exit_code(run), kExitOk) << describe(run);
+
+  // The header value the daemon sent, in every form it could leak.
+  const std::string authorization = basic_authorization(kSimProcessAccount, secret);
+  std::istringstream lines(run.output);
+  std::string line;
+  int count = 0, window_lines = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    rapidjson::Document json;
+    json.Parse(line.c_str());
+    ASSERT_FALSE(json.HasParseError()) << "not JSON: " << line;
+    ASSERT_TRUE(json.HasMember("time") && json.HasMember("level") && json.HasMember("message"))
+        << line;
+    EXPECT_FALSE(contains(line, secret)) << line;
+    EXPECT_FALSE(contains(line, authorization.substr(6))) << line;  // the base64 part
+    EXPECT_FALSE(contains(line, "Authorization")) << line;
+    if (contains(json["message"].GetString(), " read (pass ")) {
+      ++window_lines;
+      EXPECT_TRUE(json.HasMember("source") && json.HasMember("window")) << line;
+    }
+  }
+  EXPECT_GE(window_lines, 3) << "one line per window read:\n" << run.output;
+  std::cout << "[ logs     ] " << count << " JSON lines at trace level, " << window_lines
+            << " window lines; no secret, no Authorization header" << std::endl;
 }
 
 // --- 2. wrong credentials ----------------------------------------------------------------------
