@@ -9,6 +9,8 @@ find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx libpq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# Prometheus metric types and the text format (the daemon's /metrics).
+find_package(prometheus-cpp CONFIG REQUIRED)
 # sd_notify(3): READY, WATCHDOG, STATUS and STOPPING for systemd Type=notify.
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 

@@ -55,6 +55,35 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
   reader.reject_unknown_keys();
 }
 
+// "127.0.0.1:9464", "[::1]:9464" or "0.0.0.0:0"; "" = off.
+bool is_listen_address(const std::string& value) {
+  const std::size_t colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size() ||
+      value.size() - colon - 1 > 5) {
+    return false;
+  }
+  for (std::size_t i = colon + 1; i < value.size(); ++i) {
+    if (value[i] < '0' || value[i] > '9')
+      return false;
+  }
+  return std::stoi(value.substr(colon + 1)) <= 65535;
+}
+
+void read_metrics(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
+  TomlTableReader reader(table, "metrics.", problems);
+  if (auto listen = reader.string("listen")) {
+    if (listen->empty() || is_listen_address(*listen)) {
+      config.metrics.listen = *listen;
+    } else {
+      reader.problem("listen",
+                     "must be \"address:port\" (e.g. \"127.0.0.1:9464\") or \"\" "
+                     "for no endpoint; got \"" +
+                         *listen + "\"");
+    }
+  }
+  reader.reject_unknown_keys();
+}
+
 void read_sync(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
   config.sync = read_sync_table(table, "sync.", problems);
 }
@@ -109,8 +138,10 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
 
   // Tables other than [[source]], each with its reader.
   using Reader = void (*)(const toml::table&, AppConfig&, std::vector<std::string>&);
-  const std::pair<std::string_view, Reader> sections[] = {
-      {"database", read_database}, {"log", read_log}, {"sync", read_sync}};
+  const std::pair<std::string_view, Reader> sections[] = {{"database", read_database},
+                                                          {"log", read_log},
+                                                          {"metrics", read_metrics},
+                                                          {"sync", read_sync}};
   std::vector<std::string_view> section_names;
   for (const auto& section : sections)
     section_names.push_back(section.first);

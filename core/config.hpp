@@ -40,9 +40,15 @@ struct LogOptions {
   std::string format = "auto";  // auto | text | journal | json (core/logging.hpp)
 };
 
+// The daemon's endpoint for operators: GET /metrics (Prometheus), /healthz, /readyz.
+struct MetricsOptions {
+  std::string listen = "127.0.0.1:9464";  // "address:port"; "" turns the endpoint off
+};
+
 struct AppConfig {
   DatabaseOptions database;
   LogOptions log;
+  MetricsOptions metrics;
   SyncOptions sync;                    // [sync]
   std::vector<SourceOptions> sources;  // [[source]] tables, in file order; names unique
 };

@@ -182,16 +182,18 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
   const std::string owner = instance_name(config);
   spdlog::info("insights-sync {} as instance {}: {} source{}", INSIGHTS_SYNC_VERSION, owner,
                config.sources.size(), config.sources.size() == 1 ? "" : "s");
-  SyncEngine engine(SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
-                                    .sync = config.sync,
-                                    .sources = config.sources,
-                                    .secrets = std::move(secrets),
-                                    .owner = owner,
-                                    .clock = nullptr,
-                                    .handle_signals = true,
-                                    .backoff = {},
-                                    .only_within = only_within,
-                                    .reload = reloader(command, config, mode)});
+  SyncEngine engine(
+      SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
+                      .sync = config.sync,
+                      .sources = config.sources,
+                      .secrets = std::move(secrets),
+                      .owner = owner,
+                      .clock = nullptr,
+                      .handle_signals = true,
+                      .backoff = {},
+                      .only_within = only_within,
+                      .reload = reloader(command, config, mode),
+                      .metrics_listen = mode == RunMode::forever ? config.metrics.listen : ""});
   const SyncRunReport report = engine.run(mode);
   log_report(report);
   return report;

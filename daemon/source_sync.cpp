@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "api/api_error.hpp"
+#include "api/http_transport_error.hpp"
 #include "api/page_parser.hpp"
 #include "daemon/unknown_enum_values.hpp"
 #include "daemon/window_planner.hpp"
@@ -277,6 +278,10 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
     Page page = co_await setup_.api->list_page(request, item.cursor);
     permit.release();  // the commit below needs no request: let another window's go out
     concurrency_.on_success();
+    if (setup_.metrics) {
+      setup_.metrics->request(setup_.source, 200);
+      setup_.metrics->page_fetched(setup_.source);
+    }
     const bool split = co_await split_if_busy(item, page);  // (not in the if: GCC 12)
     if (split)
       co_return PassOutcome::split;
@@ -300,6 +305,10 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
         co_await setup_.sink->commit_page(ref, std::move(page), lease_until());
     item.pass_rows += result.distinct_rows;
     item.pass_partial_rows += result.partial_rows;
+    if (setup_.metrics) {
+      setup_.metrics->rows_written(setup_.source, result);
+      setup_.metrics->committed(setup_.source);
+    }
     item.pass_inserted += result.inserted;
     item.pass_updated += result.updated;
     report_.rows_inserted += result.inserted;
@@ -456,6 +465,8 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
       co_return static_cast<int>(sids.size());  // stopping: the window stays open
     std::optional<Page> page = co_await setup_.api->complete_summary(sid);
     permit.release();
+    if (setup_.metrics)
+      setup_.metrics->request(setup_.source, 200);
     if (!page) {
       ++still_partial;
       continue;
@@ -473,6 +484,8 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
   const long long id = item.id;
   const std::string message = failure.message;
   const UtcSeconds now = setup_.clock->now();
+  if (setup_.metrics && failure.http_status)
+    setup_.metrics->request(setup_.source, *failure.http_status, failure.twilio_code);
 
   // The final outcomes: record them and release the window.
   std::optional<bool> park;
@@ -522,6 +535,8 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
   const auto delay =
       backoff_delay(setup_.backoff, failures - 1,
                     std::uniform_real_distribution<double>(0.0, 1.0)(random_), failure.retry_after);
+  if (setup_.metrics)
+    setup_.metrics->retry(setup_.source, delay);
   spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source,
                describe(item.window), message, failures, delay.count());
   try {
@@ -551,7 +566,11 @@ SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
     failure.rate_limited = api->status() == 429;
     failure.retry_after = api->retry_after();
     failure.restarts_pass = api->restarts_pass();
+    failure.http_status = api->status();
+    failure.twilio_code = api->twilio_code().value_or(0);
   }
+  if (dynamic_cast<const HttpTransportError*>(&error) != nullptr)
+    failure.http_status = 0;
   failure.counts_towards_parking = is_bad_input(error);
   return failure;
 }

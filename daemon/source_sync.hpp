@@ -33,6 +33,7 @@
 #include "core/summary_filters.hpp"
 #include "core/sync_options.hpp"
 #include "daemon/request_permits.hpp"
+#include "daemon/sync_metrics.hpp"
 #include "sink/async_pg_sink.hpp"
 #include "sink/work_queue.hpp"
 
@@ -57,6 +58,7 @@ struct SourceSyncSetup {
   BackoffPolicy backoff;
   // `backfill --run`: plan no live windows and claim only windows overlapping this range.
   std::optional<TimeWindow> only_within;
+  SyncMetrics* metrics = nullptr;  // the daemon's; nullptr: none
 };
 
 struct SourceSyncReport {
@@ -84,6 +86,7 @@ class SourceSync {
   void stop();
 
   int windows_in_flight() const { return static_cast<int>(in_flight_.size()); }
+  int concurrency_limit() const { return concurrency_.limit(); }
   bool stopping() const { return stopping_; }
 
  private:
@@ -96,6 +99,9 @@ class SourceSync {
     bool restarts_pass = false;
     bool counts_towards_parking = false;
     std::optional<std::chrono::seconds> retry_after;
+    // An API request that failed: its HTTP status (0: no answer) and Twilio code (0: none).
+    std::optional<int> http_status;
+    int twilio_code = 0;
     static Failure from(const SyncError& error);
   };
 

@@ -14,8 +14,13 @@
 #include "api/basic_auth.hpp"
 #include "api/http_client.hpp"
 #include "api/http_summaries_api.hpp"
+#include "daemon/metrics_server.hpp"
 #include "daemon/service_notifier.hpp"
+#include "daemon/sync_metrics.hpp"
+#include "schema/embedded_migrations.hpp"
 #include "sink/async_pg_sink.hpp"
+#include "sink/migration_runner.hpp"
+#include "sink/pg_connection.hpp"
 #include "sink/work_queue.hpp"
 
 namespace insights {
@@ -63,12 +68,13 @@ struct SourceRuntime {
   std::unique_ptr<SourceSync> sync;
 };
 
-struct SyncEngine::Impl {
+struct SyncEngine::Impl : EndpointHandler {
   explicit Impl(SyncEngineSetup setup_in)
       : setup(std::move(setup_in)),
         sink(setup.database),
         queue(setup.database.conninfo),
-        heartbeat(io) {}
+        heartbeat(io),
+        metrics(INSIGHTS_SYNC_VERSION, INSIGHTS_GIT_REVISION) {}
 
   SyncEngineSetup setup;
   SystemClock system_clock;
@@ -88,6 +94,66 @@ struct SyncEngine::Impl {
   bool is_service = false;
   ServiceNotifier notifier;
   asio::steady_timer heartbeat;
+  SyncMetrics metrics;
+  std::unique_ptr<MetricsServer> endpoint;
+
+  // /metrics, /healthz (the loop answers), /readyz (the database answers, schema current).
+  asio::awaitable<EndpointResponse> handle(std::string target) override {
+    const std::string path = target.substr(0, target.find('?'));
+    if (path == "/healthz")
+      co_return EndpointResponse{200, "text/plain; charset=utf-8", "ok\n"};
+    if (path == "/readyz") {
+      std::string problem;
+      try {
+        const std::string conninfo = setup.database.conninfo;
+        co_await sink.run([&conninfo] {
+          auto connection = open_connection(conninfo);
+          require_current_schema(*connection, embedded_migrations());
+          return 0;
+        });
+      } catch (const std::exception& error) {
+        problem = error.what();
+      }
+      co_return problem.empty()
+          ? EndpointResponse{200, "text/plain; charset=utf-8", "ready\n"}
+          : EndpointResponse{503, "text/plain; charset=utf-8", "not ready: " + problem + "\n"};
+    }
+    if (path == "/metrics") {
+      try {
+        WarehouseCensus census = co_await sink.run([this] { return queue.census(); });
+        metrics.warehouse(census, clock->now());
+      } catch (const std::exception& error) {
+        spdlog::debug("metrics: the warehouse figures are stale: {}", error.what());
+      }
+      for (const auto& source : sources) {
+        if (source.running)
+          metrics.concurrency(source.options.name, source.sync->concurrency_limit());
+      }
+      co_return EndpointResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                 metrics.serialize()};
+    }
+    co_return EndpointResponse{404, "text/plain; charset=utf-8",
+                               "not found; try /metrics, /healthz or /readyz\n"};
+  }
+
+  void start_endpoint() {
+    if (setup.metrics_listen.empty())
+      return;
+    const std::size_t colon = setup.metrics_listen.rfind(':');
+    const std::string address = setup.metrics_listen.substr(0, colon);
+    const auto port =
+        static_cast<unsigned short>(std::stoi(setup.metrics_listen.substr(colon + 1)));
+    endpoint = std::make_unique<MetricsServer>(io.get_executor(), *this);
+    try {
+      const unsigned short bound = endpoint->start(address, port);
+      spdlog::info("metrics on http://{}:{}/metrics (also /healthz, /readyz)", address, bound);
+    } catch (const std::exception& error) {
+      // Syncing matters more than being watched: go on without the endpoint.
+      spdlog::error("metrics: cannot listen on {}: {}; running without /metrics",
+                    setup.metrics_listen, error.what());
+      endpoint.reset();
+    }
+  }
 
   void stop_all() {
     stopping = true;
@@ -153,7 +219,8 @@ struct SyncEngine::Impl {
                                                                 .sink = &sink,
                                                                 .queue = &queue,
                                                                 .backoff = setup.backoff,
-                                                                .only_within = setup.only_within});
+                                                                .only_within = setup.only_within,
+                                                                .metrics = &metrics});
     runtime.report_index = report.sources.size();
     report.sources.emplace_back(options.name, SourceSyncReport{});
     runtime.running = true;
@@ -181,6 +248,8 @@ struct SyncEngine::Impl {
       if (hangups)
         hangups->cancel();
       heartbeat.cancel();
+      if (endpoint)
+        endpoint->stop();
     }
   }
 
@@ -278,6 +347,7 @@ SyncRunReport SyncEngine::run(RunMode mode) {
   impl.is_service = mode == RunMode::forever;
   if (impl.is_service) {
     // The database answered and (checked by the caller) its schema is current.
+    impl.start_endpoint();
     impl.notifier.ready(impl.describe_work());
     impl.beat();
   }

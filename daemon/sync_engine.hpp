@@ -48,6 +48,8 @@ struct SyncEngineSetup {
   // With handle_signals: SIGHUP calls this for the configuration to switch to (nullopt: keep
   // the current one; the callee says why).
   std::function<std::optional<ReloadedConfig>()> reload;
+  // `run`: the operators' endpoint (/metrics, /healthz, /readyz) on "address:port"; "" = off.
+  std::string metrics_listen;
 };
 
 struct SyncRunReport {

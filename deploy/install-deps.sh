@@ -9,7 +9,7 @@ packages=(
   # libraries (Boost 1.81 is the product's fixed version, not Debian's default 1.74)
   libboost1.81-dev libboost-url1.81-dev
   libssl-dev libpqxx-dev libpq-dev rapidjson-dev libspdlog-dev libfmt-dev
-  libcli11-dev libtomlplusplus-dev libsystemd-dev
+  libcli11-dev libtomlplusplus-dev libsystemd-dev prometheus-cpp-dev
   # tests (systemd-analyze checks the service unit)
   libgtest-dev libgmock-dev systemd
   # the warehouse (tests start their own throwaway cluster from these binaries)

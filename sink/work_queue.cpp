@@ -304,3 +304,29 @@ int WorkQueue::mark_retention_expired(const std::string& source, const TimeWindo
 }
 
 }  // namespace insights
+
+namespace insights {
+
+WarehouseCensus WorkQueue::census() {
+  return transact("census", [&](pqxx::work& tx) {
+    WarehouseCensus census;
+    for (const auto& row : tx.exec("SELECT source, kind, state, count(*) FROM work_items"
+                                   " GROUP BY source, kind, state")) {
+      census.work_items.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                                   row[2].as<std::string>(), row[3].as<long long>()});
+    }
+    for (const auto& row : tx.exec("SELECT source, count(*) FROM call_summaries"
+                                   " WHERE processing_state = 'partial'"
+                                   " AND retention_expired_at IS NULL GROUP BY source")) {
+      census.partial_rows[row[0].as<std::string>()] = row[1].as<long long>();
+    }
+    for (const auto& row :
+         tx.exec("SELECT source, extract(epoch FROM min(window_start))::bigint FROM work_items"
+                 " WHERE state IN ('pending', 'open') GROUP BY source")) {
+      census.oldest_unsettled[row[0].as<std::string>()] = from_epoch(row[1]);
+    }
+    return census;
+  });
+}
+
+}  // namespace insights

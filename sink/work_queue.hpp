@@ -10,6 +10,7 @@
 // database thread). Errors: DatabaseError (sink/pg_sink.hpp) with the kind from
 // sink/pg_error_kind.hpp; a lost connection is reopened on the next call.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <pqxx/connection>
@@ -54,6 +55,17 @@ struct ClaimRequest {
 };
 
 enum class WindowState { open, settled, parked };
+
+// What the warehouse holds, per source, for the metrics endpoint.
+struct WarehouseCensus {
+  struct WorkItems {
+    std::string source, kind, state;
+    long long windows = 0;
+  };
+  std::vector<WorkItems> work_items;
+  std::map<std::string, long long> partial_rows;       // by source; retention not expired
+  std::map<std::string, UtcSeconds> oldest_unsettled;  // start of the oldest pending/open window
+};
 
 class WorkQueue {
  public:
@@ -119,6 +131,8 @@ class WorkQueue {
   // has not expired, at most `limit`, by call_sid.
   std::vector<std::string> partial_calls_in(const std::string& source, const TimeWindow& window,
                                             int limit);
+
+  WarehouseCensus census();
 
   // Marks the window's remaining partial rows as never to complete (retention ran out).
   int mark_retention_expired(const std::string& source, const TimeWindow& window, UtcSeconds now);

@@ -279,7 +279,7 @@ TEST(ConfigOverrides, UnknownTableKeyOrSourceNamesTheVariable) {
                                {"INSIGHTS__SOURCE__EU_SUB", "{concurrency = 2}"}});
   EXPECT_EQ(problems.size(), 7u) << ::testing::PrintToString(problems);
   EXPECT_THAT(problems, Contains("INSIGHTS__MYSTERY__DEPTH names an unknown table \"mystery\" "
-                                 "(expected database, log, sync, or source)"));
+                                 "(expected database, log, metrics, sync, or source)"));
   EXPECT_THAT(problems, Contains("unknown key INSIGHTS__SYNC__COLOUR (sync.colour)"));
   EXPECT_THAT(problems, Contains("INSIGHTS__SOURCE__NOPE__CONCURRENCY names no [[source]] of the "
                                  "configuration (sources: \"eu-sub\")"));

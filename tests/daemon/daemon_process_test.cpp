@@ -28,6 +28,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -37,6 +38,7 @@
 #include "daemon/exit_codes.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/http_test_client.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/test_database.hpp"
@@ -80,6 +82,8 @@ std::string write_config(const std::string& dir, const std::string& name,
           "\ninstance_name = \"proc-test\"\n";
   for (const auto& line : config.sync)
     text += line + "\n";
+  // Any free port: tests may run daemons side by side.
+  text += "[metrics]\nlisten = \"127.0.0.1:0\"\n";
   text += "[[source]]\nname = \"sim\"\naccount_sid = \"" + std::string(kSimProcessAccount) +
           "\"\nsecret_env = \"" + kSecretEnv + "\"\napi_url = \"" + config.api_url + "\"\n";
   if (!config.ca_file.empty())
@@ -612,6 +616,78 @@ TEST_F(DaemonProcessTest, JsonLogsCarryFieldsAndNoLineEverHoldsTheSecret) {
   EXPECT_GE(window_lines, 3) << "one line per window read:\n" << run.output;
   std::cout << "[ logs     ] " << count << " JSON lines at trace level, " << window_lines
             << " window lines; no secret, no Authorization header" << std::endl;
+}
+
+// --- 1g. the operators' endpoint
+// ------------------------------------------------------------------
+
+// The port the daemon's log says its endpoint listens on; 0 while it has not said so yet.
+unsigned short metrics_port(const std::string& log) {
+  const std::string marker = "metrics on http://127.0.0.1:";
+  const std::size_t at = log.find(marker);
+  return at == std::string::npos
+             ? 0
+             : static_cast<unsigned short>(std::stoi(log.substr(at + marker.size())));
+}
+
+TEST_F(DaemonProcessTest, MetricsHealthAndReadinessAnswerDuringASync) {
+  const UtcSeconds sim_now = now_seconds();
+  SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", "2000"});
+  const std::string config = write_config(dir, "sync.toml",
+                                          {.database_url = db->conninfo(),
+                                           .api_url = sim.base_url(),
+                                           .ca_file = sim.ca_file(),
+                                           .lookback_hours = 6,
+                                           .sync = {}});
+  auto daemon =
+      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  ASSERT_TRUE(eventually([&] { return metrics_port(daemon->output()) != 0; }, 20s))
+      << daemon->output();
+  HttpClientOptions options;
+  options.port = metrics_port(daemon->output());
+  HttpTestClient client(options);
+  ASSERT_TRUE(eventually(
+      [&] { return number(*pg, "SELECT count(*) FROM work_items WHERE passes_completed > 0") > 2; },
+      30s));
+
+  const HttpResult health = client.get("/healthz");
+  EXPECT_EQ(health.status, 200) << health.error;
+  const HttpResult ready = client.get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  const HttpResult missing = client.get("/nothing");
+  EXPECT_EQ(missing.status, 404);
+
+  const HttpResult scrape = client.get("/metrics");
+  ASSERT_EQ(scrape.status, 200) << scrape.error;
+  // Prometheus text format: comments (# HELP, # TYPE) or `name{labels} value`.
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEInfa]+$)");
+  std::istringstream lines(scrape.body);
+  std::string line;
+  int samples = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.starts_with("# HELP ") || line.starts_with("# TYPE "))
+      continue;
+    EXPECT_TRUE(std::regex_match(line, sample)) << "not a sample: " << line;
+    ++samples;
+  }
+  EXPECT_GT(samples, 10);
+  for (const char* wanted :
+       {"insights_pages_fetched_total{source=\"sim\"}",
+        "insights_rows_written_total{outcome=\"inserted\",source=\"sim\"}",
+        "insights_http_requests_total{source=\"sim\",status_class=\"2xx\",twilio_code=\"\"}",
+        "insights_concurrency{source=\"sim\"}",
+        "insights_seconds_since_last_commit{source=\"sim\"}",
+        "insights_work_items{kind=\"live\",source=\"sim\",state=",
+        "insights_partial_rows{source=\"sim\"}",
+        "insights_oldest_unsettled_window_age_seconds{source=\"sim\"}",
+        "insights_build_info{revision=\""}) {
+    EXPECT_TRUE(contains(scrape.body, wanted)) << wanted << "\n" << scrape.body;
+  }
+
+  daemon->send(SIGTERM);
+  const auto end = daemon->wait_for(30s);
+  ASSERT_TRUE(end) << daemon->output();
+  EXPECT_EQ(end->exit_code, kExitOk) << daemon->output();
 }
 
 // --- 2. wrong credentials ----------------------------------------------------------------------

@@ -59,7 +59,8 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
                                   .sink = &sink,
                                   .queue = &queue,
                                   .backoff = options.backoff,
-                                  .only_within = options.only_within});
+                                  .only_within = options.only_within,
+                                  .metrics = nullptr});
   SourceSyncReport report;
   std::exception_ptr failure;
   boost::asio::co_spawn(io, sync.run(RunMode::once),

@@ -1,0 +1,51 @@
+#pragma once
+// The daemon's small HTTP endpoint for operators (GET /metrics, /healthz, /readyz), served on
+// its own event loop with Beast: one request per connection (Connection: close), 5 s to send
+// it, so an idle client never holds the daemon's shutdown.
+//
+//   MetricsServer server(io.get_executor(), handler);
+//   unsigned short port = server.start("127.0.0.1", 9464);   // throws when it cannot listen
+//   ...
+//   server.stop();  // no new connections; the ones open finish within their deadline
+//
+// Threading: the executor's thread only.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+
+namespace insights {
+
+struct EndpointResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+class EndpointHandler {
+ public:
+  virtual ~EndpointHandler() = default;
+  // The path and query of a GET request; may suspend (e.g. to ask the database).
+  virtual boost::asio::awaitable<EndpointResponse> handle(std::string target) = 0;
+};
+
+class MetricsServer {
+ public:
+  MetricsServer(boost::asio::any_io_executor executor, EndpointHandler& handler);
+
+  // Listens on address:port (0 = any free port) and returns the port bound. Throws
+  // boost::system::system_error when it cannot.
+  unsigned short start(const std::string& address, unsigned short port);
+  void stop();
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::any_io_executor executor_;
+  EndpointHandler& handler_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace insights
