@@ -280,7 +280,7 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
     concurrency_.on_success();
     if (setup_.metrics) {
       setup_.metrics->request(setup_.source, 200);
-      setup_.metrics->page_fetched(setup_.source);
+      setup_.metrics->page_fetched(setup_.source, page.rows.size());
     }
     const bool split = co_await split_if_busy(item, page);  // (not in the if: GCC 12)
     if (split)

@@ -17,6 +17,10 @@ SyncMetrics::SyncMetrics(const std::string& version, const std::string& revision
                  .Name("insights_pages_fetched_total")
                  .Help("Pages of call summaries read from the API")
                  .Register(*registry_)),
+      rows_fetched_(prometheus::BuildCounter()
+                        .Name("insights_rows_fetched_total")
+                        .Help("Summaries read from the API (rows of the pages fetched)")
+                        .Register(*registry_)),
       rows_(prometheus::BuildCounter()
                 .Name("insights_rows_written_total")
                 .Help("Summary rows committed, by outcome of the upsert")
@@ -61,8 +65,9 @@ SyncMetrics::SyncMetrics(const std::string& version, const std::string& revision
       .Set(1);
 }
 
-void SyncMetrics::page_fetched(const std::string& source) {
+void SyncMetrics::page_fetched(const std::string& source, std::size_t rows) {
   pages_.Add({{"source", source}}).Increment();
+  rows_fetched_.Add({{"source", source}}).Increment(static_cast<double>(rows));
 }
 
 void SyncMetrics::rows_written(const std::string& source, const CommitResult& result) {

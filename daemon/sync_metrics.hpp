@@ -27,7 +27,7 @@ class SyncMetrics {
  public:
   SyncMetrics(const std::string& version, const std::string& revision);
 
-  void page_fetched(const std::string& source);
+  void page_fetched(const std::string& source, std::size_t rows);
   void rows_written(const std::string& source, const CommitResult& result);
   // status 0: no HTTP answer (connection failed); code: Twilio's error code, 0 when none.
   void request(const std::string& source, int status, int code = 0);
@@ -43,6 +43,7 @@ class SyncMetrics {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& pages_;
+  prometheus::Family<prometheus::Counter>& rows_fetched_;
   prometheus::Family<prometheus::Counter>& rows_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& retries_;

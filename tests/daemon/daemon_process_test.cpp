@@ -673,6 +673,7 @@ TEST_F(DaemonProcessTest, MetricsHealthAndReadinessAnswerDuringASync) {
   EXPECT_GT(samples, 10);
   for (const char* wanted :
        {"insights_pages_fetched_total{source=\"sim\"}",
+        "insights_rows_fetched_total{source=\"sim\"}",
         "insights_rows_written_total{outcome=\"inserted\",source=\"sim\"}",
         "insights_http_requests_total{source=\"sim\",status_class=\"2xx\",twilio_code=\"\"}",
         "insights_concurrency{source=\"sim\"}",
