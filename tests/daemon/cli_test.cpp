@@ -2,41 +2,24 @@
 #include "daemon/cli.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <pqxx/nontransaction>
 
 #include "daemon/exit_codes.hpp"
 #include "schema/embedded_migrations.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights::testing {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = CommandOutcome;
 
 // Runs the binary with `arguments` (already shell-quoted) and `environment` assignments.
 Outcome run_insights_sync(const std::string& arguments, const std::string& environment = "") {
-  const std::string command =
-      "env " + environment + " " + INSIGHTS_SYNC_BINARY + " " + arguments + " 2>&1";
-  Outcome outcome;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return outcome;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    outcome.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
+  return run_shell("env " + environment + " " + INSIGHTS_SYNC_BINARY + " " + arguments);
 }
 
 std::string quoted(const std::string& value) {
@@ -191,8 +174,8 @@ TEST(Cli, TheExampleConfigChecksOut) {
   std::filesystem::create_directories(credentials);
   std::ofstream(credentials + "/twilio-token") << "example-secret\n";
   const auto outcome = run_insights_sync(
-      "check-config --config " + quoted(std::string(INSIGHTS_SOURCE_DIR) +
-                                        "/deploy/insights-sync.example.toml"),
+      "check-config --config " +
+          quoted(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.example.toml"),
       "CREDENTIALS_DIRECTORY=" + quoted(credentials));
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
   EXPECT_EQ(outcome.output.find("example-secret"), std::string::npos) << outcome.output;

@@ -1,37 +1,19 @@
 // deploy/insights-sync.service as systemd sees it: `systemd-analyze verify` accepts it and
 // `systemd-analyze security --offline=true` rates its exposure at most 2.0.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
 
+#include "tests/support/shell_command.hpp"
+
 namespace insights {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
-
-Outcome run(const std::string& command) {
-  Outcome outcome;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr)
-    return outcome;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    outcome.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
+using testing::run_shell;
 
 // The unit as shipped, with /usr/bin/insights-sync pointing at the binary just built (verify
 // checks that ExecStart= names an executable), in a directory of its own.
@@ -49,13 +31,14 @@ std::string unit_under_test() {
 }
 
 TEST(ServiceUnit, SystemdAnalyzeVerifyAcceptsIt) {
-  const Outcome verify = run("systemd-analyze verify " + unit_under_test());
+  const testing::CommandOutcome verify = run_shell("systemd-analyze verify " + unit_under_test());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_EQ(verify.output, "") << "no warnings either";
 }
 
 TEST(ServiceUnit, ItsExposureIsAtMostTwo) {
-  const Outcome security = run("systemd-analyze security --offline=true " + unit_under_test());
+  const testing::CommandOutcome security =
+      run_shell("systemd-analyze security --offline=true " + unit_under_test());
   ASSERT_EQ(security.exit_code, 0) << security.output;
   std::smatch level;
   ASSERT_TRUE(std::regex_search(security.output, level,
