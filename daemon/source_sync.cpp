@@ -233,7 +233,7 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     if (!failure)
       break;
     ++failures;
-    if (!failure->rate_limited)
+    if (!failure->rate_limited())
       ++give_up_count;
     const bool again = co_await on_failure(item, *failure, failures, give_up_count, mode);
     if (!again)
@@ -563,7 +563,6 @@ SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
   failure.message = error.what();
   if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
     failure.pushback = api->is_pushback();
-    failure.rate_limited = api->status() == 429;
     failure.retry_after = api->retry_after();
     failure.restarts_pass = api->restarts_pass();
     failure.http_status = api->status();

@@ -95,13 +95,14 @@ class SourceSync {
     ErrorKind kind = ErrorKind::retry;
     std::string message;
     bool pushback = false;
-    bool rate_limited = false;  // 429: the account's concurrency cap, not a failure
     bool restarts_pass = false;
     bool counts_towards_parking = false;
     std::optional<std::chrono::seconds> retry_after;
     // An API request that failed: its HTTP status (0: no answer) and Twilio code (0: none).
     std::optional<int> http_status;
     int twilio_code = 0;
+    // 429: the account's concurrency cap, not a failure.
+    bool rate_limited() const { return http_status == 429; }
     static Failure from(const SyncError& error);
   };
 

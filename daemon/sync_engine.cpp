@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -265,27 +266,30 @@ struct SyncEngine::Impl : EndpointHandler {
       return;  // the reload logged why
     const bool sync_changed = !(next->sync == setup.sync);
     setup.sync = next->sync;
+    // Same options, same secret, same [sync]: the running sync stays as it is.
+    const auto unchanged = [&](const SourceRuntime& source, std::size_t i) {
+      return !sync_changed && next->sources[i] == source.options &&
+             next->secrets[i] == source.secret;
+    };
+    const auto wanted = [&](const SourceRuntime& source) {
+      for (std::size_t i = 0; i < next->sources.size(); ++i) {
+        if (unchanged(source, i))
+          return true;
+      }
+      return false;
+    };
     int stopped = 0, started = 0;
     for (auto& source : sources) {
-      if (!source.running)
-        continue;
-      bool keep = false;
-      for (std::size_t i = 0; i < next->sources.size(); ++i) {
-        keep = keep || (!sync_changed && next->sources[i] == source.options &&
-                        next->secrets[i] == source.secret);
-      }
-      if (!keep) {
+      if (source.running && !wanted(source)) {
         source.sync->stop();
         ++stopped;
       }
     }
     for (std::size_t i = 0; i < next->sources.size(); ++i) {
-      bool running_unchanged = false;
-      for (const auto& source : sources) {
-        running_unchanged = running_unchanged || (source.running && !source.sync->stopping() &&
-                                                  source.options == next->sources[i]);
-      }
-      if (!running_unchanged) {
+      const bool kept = std::any_of(sources.begin(), sources.end(), [&](const SourceRuntime& s) {
+        return s.running && !s.sync->stopping() && unchanged(s, i);
+      });
+      if (!kept) {
         start_source(next->sources[i], next->secrets[i]);
         ++started;
       }

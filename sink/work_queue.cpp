@@ -303,10 +303,6 @@ int WorkQueue::mark_retention_expired(const std::string& source, const TimeWindo
   });
 }
 
-}  // namespace insights
-
-namespace insights {
-
 WarehouseCensus WorkQueue::census() {
   return transact("census", [&](pqxx::work& tx) {
     WarehouseCensus census;
