@@ -5,6 +5,14 @@
 include(GNUInstallDirs)
 
 install(TARGETS insights-sync RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+# prometheus-cpp is the one library Debian ships only as a shared object: it travels in the
+# package, in a private directory the binary's RUNPATH names, so `dpkg -i` needs nothing beyond
+# what a Debian 12 server with libpq5 has (tests/deploy/fresh-install.sh shows it). Debian's place
+# for a package's private libraries, which is also outside the ldconfig paths, so the package
+# needs no maintainer scripts.
+set(INSIGHTS_PRIVATE_LIBDIR "lib/${CMAKE_LIBRARY_ARCHITECTURE}/insights-sync")
+install(IMPORTED_RUNTIME_ARTIFACTS prometheus-cpp::core LIBRARY DESTINATION "${INSIGHTS_PRIVATE_LIBDIR}")
+set_target_properties(insights-sync PROPERTIES INSTALL_RPATH "$ORIGIN/../${INSIGHTS_PRIVATE_LIBDIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.service"
         DESTINATION "lib/systemd/system")
 install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.example.toml"
@@ -24,8 +32,11 @@ set(CPACK_STRIP_FILES TRUE)
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
-# The shared libraries the binary links (dpkg-shlibdeps), plus what the unit needs.
+# The shared libraries the binary links (dpkg-shlibdeps; the bundled one is found in the
+# package). systemd is recommended, not required: the unit is inert without it and the binary
+# runs anywhere.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "usr/${INSIGHTS_PRIVATE_LIBDIR}")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql")
 include(CPack)
