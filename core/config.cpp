@@ -84,6 +84,14 @@ void read_metrics(const toml::table& table, AppConfig& config, std::vector<std::
   reader.reject_unknown_keys();
 }
 
+void read_retention(const toml::table& table, AppConfig& config,
+                    std::vector<std::string>& problems) {
+  TomlTableReader reader(table, "retention.", problems);
+  if (const auto days = reader.integer_between("delete_after_days", 0, 36500))
+    config.retention.delete_after_days = *days;
+  reader.reject_unknown_keys();
+}
+
 void read_sync(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
   config.sync = read_sync_table(table, "sync.", problems);
 }
@@ -141,7 +149,8 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
   const std::pair<std::string_view, Reader> sections[] = {{"database", read_database},
                                                           {"log", read_log},
                                                           {"metrics", read_metrics},
-                                                          {"sync", read_sync}};
+                                                          {"sync", read_sync},
+                                                          {"retention", read_retention}};
   std::vector<std::string_view> section_names;
   for (const auto& section : sections)
     section_names.push_back(section.first);

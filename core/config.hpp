@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/retention_options.hpp"
 #include "core/source_config.hpp"
 #include "core/sync_options.hpp"
 
@@ -50,6 +51,7 @@ struct AppConfig {
   LogOptions log;
   MetricsOptions metrics;
   SyncOptions sync;                    // [sync]
+  RetentionOptions retention;          // [retention]
   std::vector<SourceOptions> sources;  // [[source]] tables, in file order; names unique
 };
 

@@ -1,9 +1,12 @@
 // What each subcommand does once the command line is parsed.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <pqxx/errorhandler>
 #include <pqxx/except>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -44,8 +47,27 @@ LogFormat log_format(const std::string& name) {
   return LogFormat::automatic;
 }
 
+// A migration's RAISE WARNING is advice for the operator (schema/0004: a hand-made
+// insights_reader with LOGIN, PUBLIC still creating in schema public); libpqxx drops notices
+// nobody handles. NOTICEs ("... already exists, skipping") are not worth a line.
+class MigrationWarnings final : public pqxx::errorhandler {
+ public:
+  using pqxx::errorhandler::errorhandler;
+  bool operator()(const char message[]) noexcept override {
+    std::string_view text(message);
+    if (text.starts_with("WARNING:")) {
+      text = text.substr(std::min(text.find_first_not_of(' ', 8), text.size()));
+      while (!text.empty() && text.back() == '\n')
+        text.remove_suffix(1);
+      spdlog::warn("migrate: {}", text);
+    }
+    return true;
+  }
+};
+
 int migrate(const std::string& conninfo) {
   auto connection = open_connection(conninfo);
+  const MigrationWarnings warnings(*connection);
   const MigrationReport report = apply_migrations(*connection, embedded_migrations());
   if (report.applied.empty()) {
     spdlog::info("schema is current at version {}; nothing to do", report.version_after);
@@ -91,6 +113,8 @@ int status(const Command& command, const AppConfig& config, const std::string& c
 // (ConfigError from load_secrets is reported by run_command, exit 78.)
 int check_config(const Command& command, const AppConfig& config) {
   load_secrets(command, config);
+  if (const auto warning = retention_warning(config.retention))
+    spdlog::warn("{}", *warning);
   spdlog::info("configuration is valid: {} source{}, database from {}", config.sources.size(),
                config.sources.size() == 1 ? "" : "s", database_origin(command, config));
   return kExitOk;
@@ -153,8 +177,11 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
       AppConfig next = load_config(command.config_path, insights_environment());
       std::vector<std::string> secrets = load_secrets(command, next);
       if (next.database.url != running.database.url ||
-          next.sync.instance_name != running.sync.instance_name) {
-        spdlog::warn("SIGHUP: [database] and sync.instance_name take effect only after a restart");
+          next.sync.instance_name != running.sync.instance_name ||
+          next.retention != running.retention) {
+        spdlog::warn(
+            "SIGHUP: [database], sync.instance_name and [retention] take effect only after a "
+            "restart");
       }
       next.sync.instance_name = running.sync.instance_name;
       spdlog::default_logger()->set_level(
@@ -193,7 +220,8 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                       .backoff = {},
                       .only_within = only_within,
                       .reload = reloader(command, config, mode),
-                      .metrics_listen = mode == RunMode::forever ? config.metrics.listen : ""});
+                      .metrics_listen = mode == RunMode::forever ? config.metrics.listen : "",
+                      .retention = config.retention});
   const SyncRunReport report = engine.run(mode);
   log_report(report);
   return report;

@@ -16,6 +16,7 @@
 #include "api/http_client.hpp"
 #include "api/http_summaries_api.hpp"
 #include "daemon/metrics_server.hpp"
+#include "daemon/retention_schedule.hpp"
 #include "daemon/service_notifier.hpp"
 #include "daemon/sync_metrics.hpp"
 #include "schema/embedded_migrations.hpp"
@@ -97,6 +98,7 @@ struct SyncEngine::Impl : EndpointHandler {
   asio::steady_timer heartbeat;
   SyncMetrics metrics;
   std::unique_ptr<MetricsServer> endpoint;
+  std::unique_ptr<RetentionSchedule> retention;  // `run` with [retention] on
 
   // /metrics, /healthz (the loop answers), /readyz (the database answers, schema current).
   asio::awaitable<EndpointResponse> handle(std::string target) override {
@@ -251,6 +253,8 @@ struct SyncEngine::Impl : EndpointHandler {
       heartbeat.cancel();
       if (endpoint)
         endpoint->stop();
+      if (retention)
+        retention->stop();
     }
   }
 
@@ -354,11 +358,18 @@ SyncRunReport SyncEngine::run(RunMode mode) {
     impl.start_endpoint();
     impl.notifier.ready(impl.describe_work());
     impl.beat();
+    if (impl.setup.retention.enabled()) {
+      impl.retention =
+          std::make_unique<RetentionSchedule>(impl.io.get_executor(), impl.setup.database.conninfo,
+                                              impl.setup.retention, *impl.clock, &impl.metrics);
+      impl.retention->start();
+    }
   }
   impl.io.run();
   impl.io.restart();
   impl.signals.reset();
   impl.hangups.reset();
+  impl.retention.reset();
   return impl.report;
 }
 

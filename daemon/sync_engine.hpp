@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/retention_options.hpp"
 #include "core/source_config.hpp"
 #include "core/sync_options.hpp"
 #include "daemon/source_sync.hpp"
@@ -50,6 +51,8 @@ struct SyncEngineSetup {
   std::function<std::optional<ReloadedConfig>()> reload;
   // `run`: the operators' endpoint (/metrics, /healthz, /readyz) on "address:port"; "" = off.
   std::string metrics_listen;
+  // `run` (RunMode::forever) deletes old summaries at start and hourly when enabled.
+  RetentionOptions retention;
 };
 
 struct SyncRunReport {

@@ -56,7 +56,13 @@ SyncMetrics::SyncMetrics(const std::string& version, const std::string& revision
       oldest_unsettled_(prometheus::BuildGauge()
                             .Name("insights_oldest_unsettled_window_age_seconds")
                             .Help("Age of the start of the oldest window not yet settled")
-                            .Register(*registry_)) {
+                            .Register(*registry_)),
+      retention_deleted_(prometheus::BuildCounter()
+                             .Name("insights_retention_rows_deleted_total")
+                             .Help("Summaries deleted by [retention] (older than "
+                                   "delete_after_days)")
+                             .Register(*registry_)
+                             .Add({})) {
   prometheus::BuildGauge()
       .Name("insights_build_info")
       .Help("Version and git revision of this insights-sync")
@@ -120,6 +126,10 @@ void SyncMetrics::warehouse(const WarehouseCensus& census, UtcSeconds now) {
         .Set(static_cast<double>(
             std::chrono::duration_cast<std::chrono::seconds>(now - start).count()));
   }
+}
+
+void SyncMetrics::retention_deleted(long long rows) {
+  retention_deleted_.Increment(static_cast<double>(rows));
 }
 
 std::string SyncMetrics::serialize() {

@@ -36,6 +36,8 @@ class SyncMetrics {
   // Seconds since the source's last committed page (from its first commit on).
   void committed(const std::string& source);
   void warehouse(const WarehouseCensus& census, UtcSeconds now);
+  // Summaries deleted by [retention] (daemon/retention_schedule.hpp).
+  void retention_deleted(long long rows);
 
   // Every metric in Prometheus text format 0.0.4.
   std::string serialize();
@@ -53,6 +55,7 @@ class SyncMetrics {
   prometheus::Family<prometheus::Gauge>& work_items_;
   prometheus::Family<prometheus::Gauge>& partial_rows_;
   prometheus::Family<prometheus::Gauge>& oldest_unsettled_;
+  prometheus::Counter& retention_deleted_;
   std::set<prometheus::Gauge*> warehouse_gauges_;  // set from the census: reset each scrape
   std::map<std::string, std::chrono::steady_clock::time_point> last_commit_;
   std::mutex mutex_;  // last_commit_

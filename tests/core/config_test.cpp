@@ -279,7 +279,7 @@ TEST(ConfigOverrides, UnknownTableKeyOrSourceNamesTheVariable) {
                                {"INSIGHTS__SOURCE__EU_SUB", "{concurrency = 2}"}});
   EXPECT_EQ(problems.size(), 7u) << ::testing::PrintToString(problems);
   EXPECT_THAT(problems, Contains("INSIGHTS__MYSTERY__DEPTH names an unknown table \"mystery\" "
-                                 "(expected database, log, metrics, sync, or source)"));
+                                 "(expected database, log, metrics, sync, retention, or source)"));
   EXPECT_THAT(problems, Contains("unknown key INSIGHTS__SYNC__COLOUR (sync.colour)"));
   EXPECT_THAT(problems, Contains("INSIGHTS__SOURCE__NOPE__CONCURRENCY names no [[source]] of the "
                                  "configuration (sources: \"eu-sub\")"));
@@ -395,6 +395,51 @@ TEST(ConfigOverrides, ReadsTheProcessEnvironment) {
               Contains(std::pair<std::string, std::string>("INSIGHTS__CONFIG_TEST__KEY", "a=b")));
   for (const auto& [name, value] : variables)
     EXPECT_TRUE(name.starts_with("INSIGHTS__")) << name;
+}
+
+TEST(ConfigRetention, IsOffByDefault) {
+  const AppConfig config = parse_config("", "empty.toml");
+  EXPECT_EQ(config.retention.delete_after_days, 0);
+  EXPECT_FALSE(config.retention.enabled());
+  EXPECT_FALSE(retention_warning(config.retention).has_value());
+  EXPECT_FALSE(
+      parse_config("[retention]\ndelete_after_days = 0\n", "zero.toml").retention.enabled());
+}
+
+TEST(ConfigRetention, ReadsDaysAndWarnsBelowTwilioRetention) {
+  const AppConfig year = parse_config("[retention]\ndelete_after_days = 365\n", "year.toml");
+  EXPECT_EQ(year.retention.delete_after_days, 365);
+  EXPECT_TRUE(year.retention.enabled());
+  EXPECT_FALSE(retention_warning(year.retention).has_value());
+  EXPECT_FALSE(retention_warning(RetentionOptions{.delete_after_days = 30}).has_value());
+
+  const AppConfig week = parse_config("[retention]\ndelete_after_days = 7\n", "week.toml");
+  EXPECT_EQ(week.retention.delete_after_days, 7);
+  const auto warning = retention_warning(week.retention);
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_THAT(*warning, HasSubstr("delete_after_days = 7 deletes summaries Twilio still serves"));
+}
+
+TEST(ConfigRetention, RejectsBadValuesWithTheirKey) {
+  for (const char* value : {"-1", "36501", "1.5", "\"30\"", "true", "[30]"}) {
+    const auto problems =
+        problems_of(std::string("[retention]\ndelete_after_days = ") + value + "\n");
+    ASSERT_EQ(problems.size(), 1u) << value;
+    EXPECT_THAT(problems[0], HasSubstr("retention.delete_after_days must be")) << value;
+  }
+  EXPECT_THAT(problems_of("[retention]\ndelete_after = 30\n"),
+              Contains("unknown key retention.delete_after"));
+  EXPECT_THAT(problems_of("retention = 30\n"),
+              Contains(HasSubstr("\"retention\" must be a table")));
+}
+
+TEST(ConfigRetention, CanComeFromTheEnvironment) {
+  const AppConfig config =
+      parse_config("", "env.toml", {{"INSIGHTS__RETENTION__DELETE_AFTER_DAYS", "90"}});
+  EXPECT_EQ(config.retention.delete_after_days, 90);
+  EXPECT_THAT(problems_of("", {{"INSIGHTS__RETENTION__DELETE_AFTER_DAYS", "-5"}}),
+              Contains(HasSubstr("INSIGHTS__RETENTION__DELETE_AFTER_DAYS "
+                                 "(retention.delete_after_days) must be between 0 and 36500")));
 }
 
 }  // namespace
