@@ -9,7 +9,8 @@
 #   pg_cluster_resume DIR PORT    starts it again later (a no-op if it is already running).
 # After a start or resume, INSIGHTS_TEST_PG holds a libpq connection string (superuser
 # insights_test, unix socket, trust auth) and PGHOST/PGPORT/PGUSER point at the cluster too.
-# Nothing listens on TCP, so any number of clusters can run side by side.
+# Nothing listens on TCP unless PG_CLUSTER_LISTEN names an address, so any number of clusters
+# can run side by side.
 
 pg_cluster_bin() {
   local dir
@@ -67,11 +68,12 @@ pg_cluster_resume() {
 }
 
 # Starts the server of PG_CLUSTER_DIR as PG_CLUSTER_OWNER on PG_CLUSTER_PORT (unix socket in
-# PG_CLUSTER_DIR only) and exports the connection variables.
+# PG_CLUSTER_DIR; TCP too on the addresses in $PG_CLUSTER_LISTEN, e.g. 127.0.0.1, for clients
+# that cannot reach the socket) and exports the connection variables.
 pg_cluster_launch() {
   # Durability settings are the server defaults on purpose: tests see real commit costs.
   pg_cluster_as_owner "$PG_CLUSTER_BIN/pg_ctl" -D "$PG_CLUSTER_DIR/data" \
-    -l "$PG_CLUSTER_DIR/server.log" -w -t 60 -o "-c listen_addresses='' \
+    -l "$PG_CLUSTER_DIR/server.log" -w -t 60 -o "-c listen_addresses='${PG_CLUSTER_LISTEN:-}' \
     -c unix_socket_directories='$PG_CLUSTER_DIR' -p $PG_CLUSTER_PORT -c max_connections=200" \
     start >/dev/null || { cat "$PG_CLUSTER_DIR/server.log" >&2; return 1; }
   pg_cluster_export
