@@ -25,8 +25,8 @@ boost::asio::awaitable<Page> HttpSummariesApi::list_page(WindowRequest window,
     auto same_origin = same_origin_target(client_.options().base, *cursor);
     if (!same_origin) {
       throw ForeignPageUrlError(
-          context + ": the API's next_page_url \"" + *cursor +
-          "\" is not on the configured API origin " + client_.options().base.scheme + "://" +
+          context + ": the API's next_page_url " + quoted_url_excerpt(*cursor) +
+          " is not on the configured API origin " + client_.options().base.scheme + "://" +
           client_.options().base.authority() + "; refused (credentials are never sent elsewhere)");
     }
     target = std::move(*same_origin);

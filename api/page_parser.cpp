@@ -12,6 +12,7 @@
 
 #include "api/compact_json.hpp"
 #include "api/json_dom.hpp"
+#include "api/rapidjson_number_fix.hpp"
 #include "api/summary_item_parser.hpp"
 
 namespace insights {
@@ -35,12 +36,30 @@ constexpr std::string_view kDefaultListName = "call_summaries";
   throw PageFormatError(message);
 }
 
+// A body that may hold a number RapidJSON 1.1 misreads (api/rapidjson_number_fix.hpp) is
+// parsed with numbers handed over as text, so that DepthLimitedBuilder::RawNumber reads each.
+constexpr unsigned kCarefulNumberFlags = kParseFlags | rapidjson::kParseNumbersAsStringsFlag;
+
+// Hands one number, parsed on its own, to the document.
+struct NumberForwarder : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NumberForwarder> {
+  explicit NumberForwarder(rapidjson::Document& target) : document(target) {}
+  bool Default() { return false; }  // anything but a number
+  bool Int(int i) { return document.Int(i); }
+  bool Uint(unsigned u) { return document.Uint(u); }
+  bool Int64(std::int64_t i) { return document.Int64(i); }
+  bool Uint64(std::uint64_t u) { return document.Uint64(u); }
+  bool Double(double d) { return document.Double(d); }
+  rapidjson::Document& document;
+};
+
 // Passes parse events to the document, refusing to nest deeper than kMaxNestingDepth.
 class DepthLimitedBuilder {
  public:
   explicit DepthLimitedBuilder(rapidjson::Document& document) : document_(document) {}
 
   bool too_deep() const { return too_deep_; }
+  // Why a number could not be read (in kCarefulNumberFlags mode); empty when none failed.
+  const std::string& number_error() const { return number_error_; }
 
   bool Null() { return document_.Null(); }
   bool Bool(bool b) { return document_.Bool(b); }
@@ -49,8 +68,27 @@ class DepthLimitedBuilder {
   bool Int64(std::int64_t i) { return document_.Int64(i); }
   bool Uint64(std::uint64_t u) { return document_.Uint64(u); }
   bool Double(double d) { return document_.Double(d); }
-  bool RawNumber(const char* text, rapidjson::SizeType length, bool copy) {
-    return document_.RawNumber(text, length, copy);
+  // Only in kCarefulNumberFlags mode: the numbers RapidJSON misreads are read exactly, all
+  // others by RapidJSON alone, so they keep the value (and stored text) they always had.
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    const std::string_view number(text, length);
+    if (rapidjson_misreads(number)) {
+      const std::optional<double> exact = read_json_double(number);
+      if (!exact) {
+        number_error_ = "number out of range";
+        return false;
+      }
+      return document_.Double(*exact);
+    }
+    rapidjson::MemoryStream number_stream(text, length);
+    NumberForwarder forwarder(document_);
+    const rapidjson::ParseResult result =
+        number_reader_.Parse<kParseFlags>(number_stream, forwarder);
+    if (result.IsError()) {
+      number_error_ = rapidjson::GetParseError_En(result.Code());
+      return false;
+    }
+    return true;
   }
   bool String(const char* text, rapidjson::SizeType length, bool copy) {
     return document_.String(text, length, copy);
@@ -76,6 +114,8 @@ class DepthLimitedBuilder {
   }
 
   rapidjson::Document& document_;
+  rapidjson::Reader number_reader_;  // reused: its buffer is allocated once per body
+  std::string number_error_;
   unsigned depth_ = 0;
   bool too_deep_ = false;
 };
@@ -94,8 +134,10 @@ void parse_body(std::string_view body, rapidjson::Document& document) {
   rapidjson::Reader reader;
   DepthLimitedBuilder builder(document);
   rapidjson::ParseResult result;
+  const bool careful_numbers = may_hold_misread_number(body);
   auto generate = [&](rapidjson::Document&) {
-    result = reader.Parse<kParseFlags>(input, builder);
+    result = careful_numbers ? reader.Parse<kCarefulNumberFlags>(input, builder)
+                             : reader.Parse<kParseFlags>(input, builder);
     return !result.IsError();
   };
   document.Populate(generate);
@@ -103,6 +145,10 @@ void parse_body(std::string_view body, rapidjson::Document& document) {
   if (builder.too_deep()) {
     fail("response body nests deeper than " + std::to_string(kMaxNestingDepth) +
          " levels (at offset " + std::to_string(result.Offset()) + ")");
+  }
+  if (!builder.number_error().empty()) {
+    fail("response body is not valid JSON: " + builder.number_error() + " (at offset " +
+         std::to_string(result.Offset()) + ")");
   }
   if (result.IsError()) {
     fail("response body is not valid JSON: " +
@@ -158,6 +204,9 @@ std::string_view read_list_name(const Value& meta) {
     fail("meta.key must be a string, got " + std::string(json_type_name(*key)));
   }
   const std::string_view name(key->GetString(), key->GetStringLength());
+  if (name.empty()) {
+    fail("meta.key must name the array of items, got \"\"");
+  }
   if (!is_storable_text(name)) {
     fail("meta.key contains U+0000 or an unpaired surrogate");
   }

@@ -11,6 +11,7 @@
 #include "core/source_config_reader.hpp"
 #include "core/sync_options_reader.hpp"
 #include "core/toml_table_reader.hpp"
+#include "core/toml_text_guard.hpp"
 
 namespace insights {
 namespace {
@@ -134,6 +135,8 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
 
 AppConfig parse_config(std::string_view toml_text, const std::string& origin,
                        const EnvironmentVariables& overrides) {
+  if (auto problem = toml_text_problem(toml_text))
+    throw ConfigError(origin, {std::move(*problem)});
   toml::table root;
   try {
     root = toml::parse(toml_text, origin);
@@ -166,8 +169,11 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
   for (const auto& [key, node] : root) {
     if (key.str() == "source")
       continue;  // read above
-    const auto* section = std::find_if(std::begin(sections), std::end(sections),
-                                       [&](const auto& s) { return s.first == key.str(); });
+    // (The lambda captures a copy: clang 14, which builds the fuzzers, cannot capture a
+    // structured binding.)
+    const auto* section =
+        std::find_if(std::begin(sections), std::end(sections),
+                     [name = key.str()](const auto& s) { return s.first == name; });
     if (section == std::end(sections)) {
       reading.push_back("unknown section or key \"" + std::string(key.str()) + "\"");
     } else if (const auto* table = node.as_table()) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <optional>
 
+#include "core/toml_text_guard.hpp"
+
 namespace insights {
 namespace {
 
@@ -197,15 +199,19 @@ class OverrideApplier {
   // The value as TOML when it is exactly one TOML value (30, true, "text", ["a", "b"]),
   // otherwise as a plain string (so LEVEL=debug works).
   static void assign(toml::table& table, const std::string& key, const std::string& value) {
-    try {
-      toml::table parsed = toml::parse("value = " + value);
-      if (toml::node* node = parsed.get("value"); node != nullptr && parsed.size() == 1) {
-        table.insert_or_assign(key, std::move(*node));
-        return;
+    const std::string text = "value = " + value;
+    // A text toml++ must not see (core/toml_text_guard.hpp) is no TOML value either.
+    if (!toml_text_problem(text)) {
+      try {
+        toml::table parsed = toml::parse(text);
+        if (toml::node* node = parsed.get("value"); node != nullptr && parsed.size() == 1) {
+          table.insert_or_assign(key, std::move(*node));
+          return;
+        }
+      } catch (const toml::parse_error&) {
+        // Not a TOML value: a plain string, below. The parser's message is not shown; it
+        // would repeat the value, which may be a database URL with a password.
       }
-    } catch (const toml::parse_error&) {
-      // Not a TOML value: a plain string, below. The parser's message is not shown; it would
-      // repeat the value, which may be a database URL with a password.
     }
     table.insert_or_assign(key, value);
   }

@@ -83,9 +83,15 @@ SourceOptions read_source_table(const toml::table& table, const std::string& pre
     problems.push_back(prefix + "secret_env or " + prefix +
                        "secret_file: set exactly one (the secret itself never goes in this file)");
   }
+  source.allow_insecure_http = reader.boolean("allow_insecure_http").value_or(false);
   if (auto url = reader.string("api_url")) {
     if (!url->starts_with("https://") && !url->starts_with("http://")) {
       reader.problem("api_url", "must start with https:// (or http:// for a local simulator)");
+    } else if (url->starts_with("http://") && !source.allow_insecure_http) {
+      // Fail closed: a typo'd scheme must not send the secret unencrypted.
+      reader.problem("api_url",
+                     "is plain http://, which would send the secret unencrypted; use https://, "
+                     "or set allow_insecure_http = true (only for a local simulator)");
     }
     source.api_url = *url;
   }

@@ -25,6 +25,9 @@ struct SourceOptions {
   std::optional<std::string>
       secret_file;  // file with the secret; may start $CREDENTIALS_DIRECTORY/
   std::string api_url = "https://insights.twilio.com";
+  // An http:// api_url is refused unless this is set to true: plain HTTP sends the Basic-auth
+  // secret in the clear, so it is only for a local simulator.
+  bool allow_insecure_http = false;
   std::optional<std::string> ca_file;  // trust only this CA (PEM), e.g. insights-sim's
   int concurrency = 4;                 // requests in flight at most, 1..64
   SummaryFilters filters;

@@ -10,6 +10,7 @@
 #include "api/api_error.hpp"
 #include "api/http_transport_error.hpp"
 #include "api/page_parser.hpp"
+#include "daemon/page_trail.hpp"
 #include "daemon/unknown_enum_values.hpp"
 #include "daemon/window_planner.hpp"
 #include "sink/pg_sink.hpp"
@@ -262,6 +263,7 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
                               .processing_state = ProcessingStateParam::all,
                               .sort_by = SortByParam::start_time,
                               .page_size = kRowsPerPage};
+  PageTrail trail(item.cursor);
   while (true) {
     if (stopping_)
       co_return PassOutcome::stopped;
@@ -300,6 +302,8 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
     const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
     const bool last = page.is_last();
     std::optional<std::string> next = page.meta.next_page_url;
+    if (next)
+      trail.follow(*next);  // a loop parks the window before this page is committed
     // The commit checks the lease is still ours (StaleWorkItemError when not) and renews it.
     const CommitResult result =
         co_await setup_.sink->commit_page(ref, std::move(page), lease_until());
@@ -491,8 +495,10 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
   std::optional<bool> park;
   const bool first_fatal = failure.kind == ErrorKind::fatal && !report_.fatal_error;
   if (failure.kind == ErrorKind::fatal) {
-    if (first_fatal)
+    if (first_fatal) {
       report_.fatal_error = "window " + describe(item.window) + ": " + message;
+      report_.database_unavailable = failure.database;
+    }
     stopping_ = true;
     park = false;
   } else if (failure.kind == ErrorKind::park ||
@@ -570,6 +576,7 @@ SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
   }
   if (dynamic_cast<const HttpTransportError*>(&error) != nullptr)
     failure.http_status = 0;
+  failure.database = dynamic_cast<const DatabaseError*>(&error) != nullptr;
   failure.counts_towards_parking = is_bad_input(error);
   return failure;
 }

@@ -101,6 +101,8 @@ class SourceSync {
     // An API request that failed: its HTTP status (0: no answer) and Twilio code (0: none).
     std::optional<int> http_status;
     int twilio_code = 0;
+    // The database refused or failed (a fatal one ends the command with the database's code).
+    bool database = false;
     // 429: the account's concurrency cap, not a failure.
     bool rate_limited() const { return http_status == 429; }
     static Failure from(const SyncError& error);

@@ -22,6 +22,7 @@ namespace {
 
 constexpr long kBackdateSeconds = 60 * 60;  // tolerate clocks a little behind ours
 constexpr int kValidityDays = 10 * 365;
+constexpr long kDaySeconds = 24 * 60 * 60;
 constexpr int kSerialBits = 159;  // positive and within the 20 bytes RFC 5280 allows
 
 // Throws with the operation that failed and OpenSSL's reason, clearing its error queue.
@@ -68,17 +69,20 @@ void set_random_serial(X509* certificate) {
   check(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(certificate)), "BN_to_ASN1_INTEGER");
 }
 
-// A v3 certificate for `subject_key` named `common_name`, valid from an hour ago for ~10 years,
-// with no extensions yet.
-Certificate make_certificate(EVP_PKEY* subject_key, const std::string& common_name) {
+// A v3 certificate for `subject_key` named `common_name` with no extensions yet: valid from an
+// hour ago for ~10 years, or (expired) from two days ago until one day ago.
+Certificate make_certificate(EVP_PKEY* subject_key, const std::string& common_name,
+                             ServerCertificateValidity validity) {
   Certificate certificate(check(X509_new(), "X509_new"));
   check(X509_set_version(certificate.get(), X509_VERSION_3), "X509_set_version");
   set_random_serial(certificate.get());
-  check(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -kBackdateSeconds) != nullptr,
+  const bool expired = validity == ServerCertificateValidity::expired;
+  check(X509_gmtime_adj(X509_getm_notBefore(certificate.get()),
+                        expired ? -2 * kDaySeconds : -kBackdateSeconds) != nullptr,
         "X509_gmtime_adj");
-  check(
-      X509_time_adj_ex(X509_getm_notAfter(certificate.get()), kValidityDays, 0, nullptr) != nullptr,
-      "X509_time_adj_ex");
+  check(X509_time_adj_ex(X509_getm_notAfter(certificate.get()), expired ? -1 : kValidityDays, 0,
+                         nullptr) != nullptr,
+        "X509_time_adj_ex");
   set_common_name(X509_get_subject_name(certificate.get()), common_name);
   check(X509_set_pubkey(certificate.get(), subject_key), "X509_set_pubkey");
   return certificate;
@@ -152,9 +156,11 @@ std::string private_key_pem(EVP_PKEY* key) {
 }  // namespace
 
 TlsIdentity make_tls_identity(const std::vector<std::string>& dns_names,
-                              const std::vector<std::string>& ip_addresses) {
+                              const std::vector<std::string>& ip_addresses,
+                              ServerCertificateValidity validity) {
   PrivateKey ca_key = make_p256_key();
-  Certificate ca = make_certificate(ca_key.get(), "insights-sim test CA");
+  Certificate ca =
+      make_certificate(ca_key.get(), "insights-sim test CA", ServerCertificateValidity::current);
   check(X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get())), "X509_set_issuer_name");
   add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
   add_extension(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -163,7 +169,7 @@ TlsIdentity make_tls_identity(const std::vector<std::string>& dns_names,
 
   PrivateKey server_key = make_p256_key();
   const std::string server_name = dns_names.empty() ? "insights-sim" : dns_names.front();
-  Certificate server = make_certificate(server_key.get(), server_name);
+  Certificate server = make_certificate(server_key.get(), server_name, validity);
   check(X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get())),
         "X509_set_issuer_name");
   add_extension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");

@@ -16,11 +16,16 @@ struct TlsIdentity {
   std::string server_private_key_pem;
 };
 
+// How long the server certificate is valid. `expired` is for tests that check a client refuses
+// it: it ran out a day ago, while its CA is still valid, so expiry is the only thing wrong.
+enum class ServerCertificateValidity { current, expired };
+
 // Creates a new CA (EC P-256, valid ~10 years) and a server certificate whose subjectAltName
 // lists `dns_names` and `ip_addresses` (e.g. {"localhost"}, {"127.0.0.1", "::1"}).
 // Throws std::runtime_error with OpenSSL's reason on failure.
-TlsIdentity make_tls_identity(const std::vector<std::string>& dns_names,
-                              const std::vector<std::string>& ip_addresses);
+TlsIdentity make_tls_identity(
+    const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+    ServerCertificateValidity validity = ServerCertificateValidity::current);
 
 // Writes the CA certificate (PEM) to `path`, replacing the file atomically.
 void write_ca_file(const TlsIdentity& identity, const std::string& path);

@@ -22,7 +22,8 @@ auto call_database(const std::string& context, Drop drop_connection, Work work)
     throw;
   } catch (const std::exception& error) {
     drop_connection();
-    throw DatabaseError(classify_database_error(error), context + ": " + error.what());
+    throw DatabaseError(classify_database_error(error),
+                        context + ": " + describe_database_error(error));
   }
 }
 

@@ -59,6 +59,10 @@ ErrorKind classify_database_error(const std::exception& error) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
     if (!sql->sqlstate().empty())
       return error_kind_for_sqlstate(sql->sqlstate());
+    // libpqxx 6.4 throws insufficient_privilege (42501) without its SQLSTATE. Without this a
+    // role lacking a grant would be retried forever instead of stopping with the reason.
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&error) != nullptr)
+      return ErrorKind::fatal;
     return ErrorKind::retry;
   }
   // Connection lost, commit outcome unknown, serialization failure or deadlock without a
@@ -79,6 +83,21 @@ ErrorKind classify_database_error(const std::exception& error) {
   if (dynamic_cast<const pqxx::failure*>(&error) != nullptr)
     return ErrorKind::retry;
   return ErrorKind::fatal;
+}
+
+std::string describe_database_error(const std::exception& error) {
+  std::string message = error.what();
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  const bool privilege = dynamic_cast<const pqxx::insufficient_privilege*>(&error) != nullptr ||
+                         (sql != nullptr && sql->sqlstate() == "42501");
+  if (privilege) {
+    message +=
+        " (the database role lacks a privilege insights-sync needs: see README \"Database "
+        "role\" for the grants)";
+  }
+  return message;
 }
 
 }  // namespace insights

@@ -9,6 +9,7 @@
 //          privileges, schema mismatch) or libpqxx was misused: a human has to act.
 
 #include <exception>
+#include <string>
 #include <string_view>
 
 #include "core/error_kind.hpp"
@@ -22,5 +23,9 @@ ErrorKind error_kind_for_sqlstate(std::string_view sqlstate);
 // Decision for an exception thrown by libpqxx (uses the SQLSTATE when the exception has one).
 // Exceptions that are not libpqxx's are `fatal`: they mean a bug, not a database condition.
 ErrorKind classify_database_error(const std::exception& error);
+
+// The exception's message without libpq's trailing newline; a refused privilege also says
+// what to do about it (the grants are listed in README "Database role").
+std::string describe_database_error(const std::exception& error);
 
 }  // namespace insights

@@ -2,7 +2,8 @@
 # The whole test suite: configure, build, start a throwaway PostgreSQL cluster, run every
 # test with ctest, and remove the cluster afterwards (also when tests fail or on Ctrl-C).
 # It runs twice: a normal build (build/), then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build (build-asan/); --fast skips the sanitizer pass.
+# build (build-asan/); --fast skips the sanitizer pass. Then the libFuzzer targets run for a
+# fixed number of inputs each (fuzz/run.sh, a clang build in build-fuzz/).
 # Usage: tests/run-tests.sh [--fast] [extra ctest arguments, e.g. -R PgSink]
 # Environment: BUILD_DIR (default build), JOBS (default nproc).
 set -euo pipefail
@@ -38,3 +39,7 @@ for pass in "${passes[@]}"; do
   echo "run-tests: running the suite ($pass build)"
   ctest --test-dir "$(build_dir_for "$pass")" --output-on-failure "$@"
 done
+
+# A missing clang or libFuzzer runtime fails here with a message: fuzzing is never skipped.
+echo "run-tests: fuzzing (fuzz/run.sh, short run)"
+"$root/fuzz/run.sh"

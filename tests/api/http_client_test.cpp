@@ -37,6 +37,7 @@ struct SimSetup {
   std::vector<std::string> ip_addresses{"127.0.0.1"};
   std::chrono::seconds idle_timeout{60};
   bool tls = true;  // false: plain HTTP
+  sim::ServerCertificateValidity validity = sim::ServerCertificateValidity::current;
 };
 
 // The outcome of one get(): the response or the transport error it threw.
@@ -66,7 +67,8 @@ class HttpClientTest : public ::testing::Test {
     options.credentials = {{kAccount, kToken, kAccount}};
     service = std::make_unique<sim::SimService>(*store, *clock, options);
 
-    const auto identity = sim::make_tls_identity(setup.dns_names, setup.ip_addresses);
+    const auto identity =
+        sim::make_tls_identity(setup.dns_names, setup.ip_addresses, setup.validity);
     ca_file = ::testing::TempDir() + "http-client-sim-ca.pem";
     sim::write_ca_file(identity, ca_file);
     sim::ServerOptions server_options;
@@ -263,6 +265,22 @@ TEST_F(HttpClientTest, ACertificateForAnotherNameIsFatal) {
   EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::fatal));
   const std::string message = outcome.error ? outcome.error->what() : "";
   EXPECT_NE(message.find("the certificate does not name 127.0.0.1"), std::string::npos) << message;
+}
+
+TEST_F(HttpClientTest, AnExpiredCertificateIsFatal) {
+  // Signed by the CA the client trusts, for the right name: only its dates are wrong.
+  start_sim({.dns_names = {"localhost"},
+             .ip_addresses = {"127.0.0.1"},
+             .idle_timeout = std::chrono::seconds(60),
+             .tls = true,
+             .validity = sim::ServerCertificateValidity::expired});
+  HttpClient& http = make_client(client_options());
+  const Outcome outcome = get(http);
+  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::fatal));
+  const std::string message = outcome.error ? outcome.error->what() : "";
+  EXPECT_NE(message.find("certificate verify failed: certificate has expired"), std::string::npos)
+      << message;
+  EXPECT_EQ(service->stats().api_requests, 0u) << "no request after a failed verification";
 }
 
 TEST_F(HttpClientTest, ARefusedConnectionIsRetryable) {

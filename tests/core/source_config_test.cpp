@@ -98,6 +98,42 @@ account_sid = "AC00000000000000000000000000000001"
   }
 }
 
+// Plain HTTP would send the Basic-auth secret in the clear: refused for any host, local or not,
+// unless the source opts in with exactly `allow_insecure_http = true`.
+TEST(SourceConfig, PlainHttpNeedsAnExplicitOptIn) {
+  const auto source_with = [](const std::string& lines) {
+    return "[[source]]\nname = \"s\"\naccount_sid = \"AC00000000000000000000000000000001\"\n"
+           "secret_env = \"T\"\n" +
+           lines;
+  };
+  for (const char* url : {"http://insights.twilio.com", "http://127.0.0.1:8080"}) {
+    for (const char* opt_in : {"", "allow_insecure_http = false\n"}) {
+      try {
+        parse_config(source_with("api_url = \"" + std::string(url) + "\"\n" + opt_in), "x.toml");
+        ADD_FAILURE() << url << " accepted without the opt-in";
+      } catch (const ConfigError& error) {
+        ASSERT_EQ(error.problems().size(), 1u) << error.what();
+        EXPECT_NE(error.problems()[0].find("source[1].api_url is plain http://"), std::string::npos)
+            << error.what();
+        EXPECT_NE(error.problems()[0].find("allow_insecure_http = true"), std::string::npos);
+      }
+    }
+  }
+  // A string "true" is no opt-in either: the key takes a boolean.
+  EXPECT_THROW(parse_config(source_with("api_url = \"http://127.0.0.1:8080\"\n"
+                                        "allow_insecure_http = \"true\"\n"),
+                            "x.toml"),
+               ConfigError);
+
+  const AppConfig opted_in = parse_config(
+      source_with("api_url = \"http://127.0.0.1:8080\"\nallow_insecure_http = true\n"), "x.toml");
+  EXPECT_EQ(opted_in.sources.at(0).api_url, "http://127.0.0.1:8080");
+  EXPECT_TRUE(opted_in.sources.at(0).allow_insecure_http);
+  // https needs no opt-in and defaults to none.
+  const AppConfig https = parse_config(source_with(""), "x.toml");
+  EXPECT_FALSE(https.sources.at(0).allow_insecure_http);
+}
+
 TEST(SourceConfig, SecretComesFromTheEnvironmentOrAFileNeverTheConfig) {
   const AppConfig config = parse_config(kTwoSources, "sources.toml");
   std::map<std::string, std::string> environment = {{"TWILIO_AUTH_TOKEN", "env-secret"}};

@@ -41,7 +41,8 @@ class RetentionRunTest : public PgTest {
                            "[[source]]\nname = \"main\"\n"
                            "account_sid = \"AC00000000000000000000000000000001\"\n"
                            "secret_env = \""
-                        << kSecretEnv << "\"\napi_url = \"http://127.0.0.1:1\"\n"
+                        << kSecretEnv
+                        << "\"\napi_url = \"http://127.0.0.1:1\"\nallow_insecure_http = true\n"
                         << extra;
     return path;
   }

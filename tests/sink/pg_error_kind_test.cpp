@@ -56,6 +56,10 @@ TEST(PgErrorKind, LibpqxxExceptions) {
   EXPECT_EQ(classify_database_error(pqxx::undefined_table("no table", "SELECT", "42P01")),
             ErrorKind::fatal);
   EXPECT_EQ(classify_database_error(pqxx::usage_error("misuse")), ErrorKind::fatal);
+  // As libpqxx 6.4 throws it for "permission denied": no SQLSTATE (checked against a real
+  // server in security_tests).
+  EXPECT_EQ(classify_database_error(pqxx::insufficient_privilege("permission denied", "SELECT")),
+            ErrorKind::fatal);
   EXPECT_EQ(classify_database_error(pqxx::conversion_error("bad int")), ErrorKind::fatal);
   EXPECT_EQ(classify_database_error(std::runtime_error("not a database error")), ErrorKind::fatal);
 }

@@ -59,6 +59,11 @@ void PrivatePgCluster::crash() {
       R"(pg_cluster_as_owner "$PG_CLUSTER_BIN/pg_ctl" -D "$PG_CLUSTER_DIR/data" -m immediate -w stop)");
 }
 
+void PrivatePgCluster::stop() {
+  shell(
+      R"(pg_cluster_as_owner "$PG_CLUSTER_BIN/pg_ctl" -D "$PG_CLUSTER_DIR/data" -m fast -w stop)");
+}
+
 void PrivatePgCluster::restart() {
   shell("pg_cluster_resume " + single_quoted(dir_) + " " + port_);
 }

@@ -30,7 +30,10 @@ class PrivatePgCluster {
   void create_database(const std::string& dbname);
 
   void crash();    // stop at once, no shutdown checkpoint (crash recovery at the next start)
-  void restart();  // start again after crash()
+  void restart();  // start again after crash() or stop()
+  // A clean shutdown as an operator or a package upgrade does it (pg_ctl stop -m fast): every
+  // session is terminated with "terminating connection due to administrator command".
+  void stop();
 
  private:
   // Runs `commands` in bash after sourcing pg-cluster.sh and pointing it at this cluster;

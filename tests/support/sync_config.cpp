@@ -1,0 +1,35 @@
+#include "tests/support/sync_config.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace insights::testing {
+
+std::string SyncConfig::write(const std::string& path) const {
+  std::string text;
+  if (!database_url.empty())
+    text += "[database]\nurl = \"" + database_url + "\"\n";
+  // Any free port for /metrics: tests run daemons side by side.
+  text += "[metrics]\nlisten = \"127.0.0.1:0\"\n";
+  text += "[sync]\ninitial_lookback_hours = " + std::to_string(lookback_hours) +
+          "\ninstance_name = \"security-test\"\n";
+  for (const auto& line : sync_lines)
+    text += line + "\n";
+  text += "[[source]]\nname = \"" + source_name +
+          "\"\naccount_sid = \"AC00000000000000000000000000000001\"\n";
+  text += secret_file.empty() ? "secret_env = \"" + std::string(kSyncConfigSecretEnv) + "\"\n"
+                              : "secret_file = \"" + secret_file + "\"\n";
+  text += "api_url = \"" + api_url + "\"\n";
+  if (!ca_file.empty())
+    text += "ca_file = \"" + ca_file + "\"\n";
+  for (const auto& line : source_lines)
+    text += line + "\n";
+  text += tail;
+  std::ofstream out(path);
+  out << text;
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+  return path;
+}
+
+}  // namespace insights::testing

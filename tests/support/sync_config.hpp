@@ -1,0 +1,34 @@
+#pragma once
+// A one-source insights-sync config file for the security and database-fault tests, written
+// the way an operator writes one. Fields are set one by one:
+//
+//   SyncConfig config;
+//   config.database_url = db->conninfo();
+//   config.api_url = sim.base_url();
+//   config.source_lines = {"allow_insecure_http = true"};
+//   const std::string path = config.write(dir + "/sync.toml");
+
+#include <string>
+#include <vector>
+
+namespace insights::testing {
+
+// The environment variable the configs name as secret_env (when secret_file is unset).
+inline constexpr const char* kSyncConfigSecretEnv = "INSIGHTS_TEST_SECRET";
+
+struct SyncConfig {
+  std::string database_url;  // "" leaves [database] out
+  std::string api_url;
+  std::string ca_file;      // "" = system CAs
+  std::string secret_file;  // "" = secret_env = kSyncConfigSecretEnv
+  std::string source_name = "sim";
+  int lookback_hours = 4;
+  std::vector<std::string> sync_lines;    // extra `key = value` lines of [sync]
+  std::vector<std::string> source_lines;  // extra lines of the [[source]] table, at its end
+  std::string tail;                       // appended verbatim (e.g. "[log]\nformat = \"json\"")
+
+  // Writes the file and returns `path`.
+  std::string write(const std::string& path) const;
+};
+
+}  // namespace insights::testing
