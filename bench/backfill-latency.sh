@@ -49,6 +49,8 @@ export PGTZ=UTC
 . "$root/tests/pg-cluster.sh"
 # shellcheck source=tests/sim-start.sh
 . "$root/tests/sim-start.sh"
+# shellcheck source=bench/build-binaries.sh
+. "$root/bench/build-binaries.sh"
 
 work=""
 sim_pid=""
@@ -76,18 +78,6 @@ cleanup() {
   if [ -n "$work" ]; then
     if [ "$keep_logs" = 1 ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
   fi
-}
-
-# Builds the two targets when they are out of date (make decides), configuring a new build
-# directory first; two jobs, as the machine has two cores.
-build_binaries() {
-  if [ ! -f "$build/CMakeCache.txt" ]; then
-    echo "configuring $build"
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_BUILD_TESTS=OFF \
-      >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; die "cmake configure failed"; }
-  fi
-  cmake --build "$build" -j 2 --target insights-sync insights-sim >>"$work/build.log" 2>&1 ||
-    { tail -n 30 "$work/build.log" >&2; die "the build failed in $build"; }
 }
 
 make_work_dir() {

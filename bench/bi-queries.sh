@@ -47,6 +47,8 @@ export PGTZ=UTC
 . "$root/tests/pg-cluster.sh"
 # shellcheck source=tests/sim-start.sh
 . "$root/tests/sim-start.sh"
+# shellcheck source=bench/build-binaries.sh
+. "$root/bench/build-binaries.sh"
 
 work=""
 sim_pid=""
@@ -66,16 +68,6 @@ cleanup() {
   if [ -n "$work" ]; then
     if [ "$keep_logs" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
   fi
-}
-
-build_binaries() {
-  if [ ! -f "$build/CMakeCache.txt" ]; then
-    echo "configuring $build"
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_BUILD_TESTS=OFF \
-      >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; die "cmake configure failed"; }
-  fi
-  cmake --build "$build" -j 2 --target insights-sync insights-sim >>"$work/build.log" 2>&1 ||
-    { tail -n 30 "$work/build.log" >&2; die "the build failed in $build"; }
 }
 
 start_warehouse() {
