@@ -5,13 +5,17 @@
 
 namespace insights {
 
+// Staging holds the fields as text; the merge parses each into its type, once. With typed
+// staging columns the COPY parsed every jsonb and compressed the wide rows, and the merge
+// decompressed them again (bench/README.md, "Where the time goes"). toast_tuple_target at its
+// maximum keeps a staged row uncompressed unless it does not fit a page otherwise.
 std::string staging_table_ddl() {
   std::string sql = std::string("CREATE TEMP TABLE IF NOT EXISTS ") + kStagingTable +
                     " (ordinal integer NOT NULL, call_sid text NOT NULL";
   for (const auto& column : summary_columns()) {
-    sql += std::string(", ") + column.name + " " + column.sql_type;
+    sql += std::string(", ") + column.name + " text";
   }
-  sql += ", content_hash bytea NOT NULL) ON COMMIT DELETE ROWS";
+  sql += ", content_hash text NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DELETE ROWS";
   return sql;
 }
 
@@ -54,7 +58,12 @@ std::string merge_statement_sql() {
   // `refused` is computed from the snapshot before the upsert: incoming non-complete rows whose
   // stored row is complete and differs. Only those need the extra lookup.
   // xmax = 0 on a RETURNING row means it was inserted rather than updated.
-  return std::string("WITH page AS (SELECT DISTINCT ON (call_sid) * FROM ") + kStagingTable +
+  std::string typed;  // account_sid::text AS account_sid, ...: each field parsed once, here
+  for (const auto& column : summary_columns()) {
+    typed += std::string(", ") + column.name + "::" + column.sql_type + " AS " + column.name;
+  }
+  return std::string("WITH page AS (SELECT DISTINCT ON (call_sid) ordinal, call_sid") + typed +
+         ", content_hash::bytea AS content_hash FROM " + kStagingTable +
          " ORDER BY call_sid, (processing_state IS NOT DISTINCT FROM 'complete') DESC,"
          " ordinal DESC),"
          " refused AS (SELECT 1 FROM page p JOIN call_summaries cs ON cs.call_sid = p.call_sid"

@@ -13,7 +13,7 @@ namespace insights {
 
 struct SummaryColumn {
   const char* name;      // column name in call_summaries and in the staging table
-  const char* sql_type;  // PostgreSQL type; COPY parses the text into it once
+  const char* sql_type;  // PostgreSQL type; the merge casts the staged text into it once
   std::optional<std::string> CallSummaryRow::*field;
   // PII Twilio may null out later (30-day delete SLA): a NULL never erases a stored value.
   bool keep_when_null;

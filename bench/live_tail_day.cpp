@@ -1,0 +1,176 @@
+// API requests of one simulated day of live tail (bench/run.sh): the real SourceSync (the
+// daemon's scheduler, with the product's default [sync] options) against insights-sim over TLS
+// and a real PostgreSQL, on a clock the benchmark moves. Calls go through their whole
+// lifecycle (partial, complete, annotation edits, calls lasting hours), so windows are polled,
+// re-read, settled, given their stragglers and their annotation pass as in production.
+//
+// Time moves from event to event: to the earliest moment a window is due (or a new window
+// begins), where the daemon — which looks at its queue at least every second — would read it.
+// So the requests are those of a daemon running without pause, without simulating idle time.
+//
+// Steady state: the daemon starts at T0 with a lookback long enough that windows reach their
+// annotation pass during the measured day, runs a warm-up, then the sim's request counter is
+// read before and after the next 24 hours.
+//
+// Usage: live_tail_day CONNINFO CALLS_PER_HOUR [WARMUP_HOURS=6] [DAY_HOURS=24]
+// CONNINFO: an empty database, already migrated. Prints "key value" lines.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "api/basic_auth.hpp"
+#include "api/http_client.hpp"
+#include "api/http_summaries_api.hpp"
+#include "core/utc_time.hpp"
+#include "daemon/source_sync.hpp"
+#include "sink/async_pg_sink.hpp"
+#include "sink/work_queue.hpp"
+#include "tests/support/running_sim.hpp"
+
+namespace {
+
+using namespace std::chrono;
+using insights::UtcSeconds;
+using insights::testing::FakeClock;
+using insights::testing::RunningSim;
+
+// Past every annotation pass the default options schedule (5 h settle + 48 h) plus a window.
+constexpr int kLookbackHours = 54;
+
+long long api_requests(RunningSim& sim) {
+  const std::string body = sim.admin("GET", "/_sim/stats").body;
+  const std::string key = "\"api_requests\":";
+  return std::atoll(body.c_str() + body.find(key) + key.size());
+}
+
+// The next instant the daemon would act: a window due, or the next window boundary (a new
+// live window is planned and read then). At least one second after `now`.
+UtcSeconds next_event(pqxx::connection& db, UtcSeconds now, int window_minutes) {
+  pqxx::work query(db);
+  const auto due = query.exec1(
+      "SELECT coalesce(extract(epoch FROM min(next_due_at))::bigint, 0) FROM work_items"
+      " WHERE state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done)");
+  const long long window = window_minutes * 60LL;
+  const long long current = now.time_since_epoch().count();
+  long long next = (current / window + 1) * window;
+  if (const long long at = due[0].as<long long>(); at > 0 && at < next)
+    next = at;
+  return UtcSeconds(seconds(std::max(next, current + 1)));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: live_tail_day CONNINFO CALLS_PER_HOUR [WARMUP_HOURS] [DAY_HOURS]\n");
+    return 2;
+  }
+  const std::string conninfo = argv[1];
+  const int calls_per_hour = std::atoi(argv[2]);
+  const int warmup_hours = argc > 3 ? std::atoi(argv[3]) : 6;
+  const int day_hours = argc > 4 ? std::atoi(argv[4]) : 24;
+
+  spdlog::set_level(spdlog::level::warn);  // a line per window read would swamp the output
+  const UtcSeconds t0 = floor<hours>(insights::SystemClock().now()) - hours(24 * 3);
+  insights::sim::GeneratorOptions data;
+  data.calls_per_hour = calls_per_hour;
+  data.subaccounts_per_account = 0;  // every call is the listed account's own
+  RunningSim sim(data, {}, t0);
+  FakeClock clock(t0);
+
+  insights::SyncOptions options;  // the product's defaults
+  options.initial_lookback_hours = kLookbackHours;
+  options.instance_name = "bench";
+
+  boost::asio::io_context io;
+  insights::HttpClient client(
+      io.get_executor(),
+      insights::HttpClientOptions{.base = insights::parse_base_url(sim.base_url()),
+                                  .ca_file = sim.ca_file(),
+                                  .max_connections = 4});
+  insights::HttpSummariesApi api(
+      client,
+      insights::basic_authorization(insights::testing::kSimAccount, insights::testing::kSimToken));
+  insights::AsyncPgSink sink(insights::PgSinkOptions{.conninfo = conninfo, .before_step = {}});
+  insights::WorkQueue queue(conninfo);
+  insights::SourceSync sync(io.get_executor(),
+                            insights::SourceSyncSetup{.source = "sim",
+                                                      .account_sid = insights::testing::kSimAccount,
+                                                      .filters = {},
+                                                      .concurrency = 4,
+                                                      .options = options,
+                                                      .owner = "bench",
+                                                      .clock = &clock,
+                                                      .api = &api,
+                                                      .sink = &sink,
+                                                      .queue = &queue,
+                                                      .backoff = {},
+                                                      .only_within = std::nullopt,
+                                                      .metrics = nullptr});
+  pqxx::connection db(conninfo);
+
+  const UtcSeconds day_start = t0 + hours(warmup_hours);
+  const UtcSeconds day_end = day_start + hours(day_hours);
+  long long before = -1, steps = 0, failures = 0;
+  for (UtcSeconds now = t0; now <= day_end; now = next_event(db, now, options.window_minutes)) {
+    if (before < 0 && now >= day_start)
+      before = api_requests(sim);  // the warm-up is over: count from here
+    clock.set(now);
+    sim.set_time(now);
+    insights::SourceSyncReport report;
+    bool done = false;
+    std::exception_ptr error;
+    boost::asio::co_spawn(io, sync.run(insights::RunMode::once),
+                          [&](std::exception_ptr failure, insights::SourceSyncReport result) {
+                            error = failure;
+                            report = std::move(result);
+                            done = true;
+                          });
+    // Until this pass is over; the client's kept-alive connections stay for the next one.
+    io.restart();  // the previous step may have run out of work, which stops the context
+    while (!done) {
+      if (io.run_one() == 0) {
+        std::fprintf(stderr, "live_tail_day: the sync stopped without finishing its pass\n");
+        return 1;
+      }
+    }
+    if (error)
+      std::rethrow_exception(error);
+    ++steps;
+    failures += report.windows_parked + report.windows_given_up;
+    if (report.fatal_error) {
+      std::fprintf(stderr, "live_tail_day: %s\n", report.fatal_error->c_str());
+      return 1;
+    }
+  }
+  const long long requests = api_requests(sim) - before;
+  client.close();
+  io.restart();
+  io.run();
+
+  // The day's summaries (by start_time: the sim's time filter) and its windows, with the
+  // minimum the issue defines: one request per 1,000 summaries of each window, plus one
+  // re-read per window that still held partial rows after its first read.
+  pqxx::work query(db);
+  const std::string range = "'" + insights::format_utc(day_start) + "' AND start_time < '" +
+                            insights::format_utc(day_end) + "'";
+  const pqxx::row day = query.exec1(
+      "WITH w AS (SELECT date_trunc('hour', start_time) AS w, count(*) AS n,"
+      "  count(*) FILTER (WHERE completed_at IS NULL OR completed_at > first_seen_at) AS "
+      "seen_partial"
+      "  FROM call_summaries WHERE start_time >= " +
+      range +
+      " GROUP BY 1)"
+      " SELECT coalesce(sum(n), 0), count(*), coalesce(sum(ceil(n / 1000.0)), 0),"
+      "  count(*) FILTER (WHERE seen_partial > 0) FROM w");
+  std::printf("steps %lld\nfailures %lld\nrequests %lld\nsummaries %lld\nwindows %lld\n", steps,
+              failures, requests, day[0].as<long long>(), day[1].as<long long>());
+  std::printf("pages %lld\npartial_windows %lld\n", day[2].as<long long>(), day[3].as<long long>());
+  return failures == 0 ? 0 : 1;
+}
