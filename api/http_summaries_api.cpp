@@ -2,6 +2,7 @@
 
 #include "api/api_error.hpp"
 #include "api/page_parser.hpp"
+#include "api/quoted_excerpt.hpp"
 
 namespace insights {
 namespace {

@@ -9,6 +9,7 @@
 #include "api/iso8601_timestamp.hpp"
 #include "api/json_dom.hpp"
 #include "api/page_parser.hpp"
+#include "api/quoted_excerpt.hpp"
 #include "core/content_hash.hpp"
 #include "core/twilio_vocabulary.hpp"
 
@@ -80,18 +81,8 @@ std::string_view string_of(const Value& value) {
   return {value.GetString(), value.GetStringLength()};
 }
 
-// A value from the input, safe to put in an error message: printable ASCII only (so logs stay
-// valid UTF-8 whatever arrived), cut short.
-std::string quoted_excerpt(std::string_view text) {
-  constexpr std::size_t kMaxShown = 40;
-  std::string excerpt = "\"";
-  for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    excerpt += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  }
-  excerpt += text.size() > kMaxShown ? "\"..." : "\"";
-  return excerpt;
-}
+// Input values in error messages stay short: they sit inside a longer sentence.
+constexpr std::size_t kExcerptInMessage = 40;
 
 // Names the item (and its call_sid once known) in every error it raises.
 struct ItemContext {
@@ -130,7 +121,8 @@ std::string read_call_sid(const Value* value, const ItemContext& context) {
   }
   const std::string_view call_sid = string_of(*value);
   if (!is_twilio_sid(call_sid, "CA")) {
-    context.fail("call_sid must match ^CA[0-9a-fA-F]{32}$, got " + quoted_excerpt(call_sid));
+    context.fail("call_sid must match ^CA[0-9a-fA-F]{32}$, got " +
+                 quoted_excerpt(call_sid, kExcerptInMessage));
   }
   return std::string(call_sid);
 }
@@ -156,7 +148,7 @@ std::string_view read_timestamp(const Value& value, std::string_view field,
   if (!is_iso8601_timestamp(text)) {
     context.fail(std::string(field) +
                  " must be an ISO-8601 timestamp like 2021-08-25T14:46:40Z, got " +
-                 quoted_excerpt(text));
+                 quoted_excerpt(text, kExcerptInMessage));
   }
   return text;
 }
@@ -368,7 +360,9 @@ CallSummaryRow SummaryItemParser::parse(const Value& item, std::optional<std::si
     const Member* failed_member = nullptr;
     if (!json_writer_.append_object(unknown_members_, row.extra.emplace(), failed_member)) {
       const std::string key =
-          failed_member != nullptr ? quoted_excerpt(string_of(failed_member->name)) : "?";
+          failed_member != nullptr
+              ? quoted_excerpt(string_of(failed_member->name), kExcerptInMessage)
+              : "?";
       context.fail_unstorable("unknown key " + key + " (name or value)");
     }
     for (const Member* member : unknown_members_) {

@@ -91,17 +91,6 @@ BaseUrl parse_base_url(std::string_view text) {
   return BaseUrl{origin->scheme, origin->host, static_cast<unsigned short>(origin->port)};
 }
 
-std::string quoted_url_excerpt(std::string_view url) {
-  constexpr std::size_t kMaxShown = 200;
-  std::string excerpt = "\"";
-  for (std::size_t i = 0; i < url.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(url[i]);
-    excerpt += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  }
-  excerpt += url.size() > kMaxShown ? "\"..." : "\"";
-  return excerpt;
-}
-
 std::optional<std::string> same_origin_target(const BaseUrl& base, std::string_view absolute_url) {
   const auto parsed = boost::urls::parse_uri(absolute_url);  // absolute, fragment allowed
   if (!parsed) {

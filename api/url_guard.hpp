@@ -42,9 +42,4 @@ BaseUrl parse_base_url(std::string_view text);
 // userinfo.
 std::optional<std::string> same_origin_target(const BaseUrl& base, std::string_view absolute_url);
 
-// A URL from the network as it may appear in an error message: in double quotes, printable
-// ASCII only (anything else shown as '?'), cut after 200 characters ("..." follows), so a
-// hostile next_page_url cannot flood logs and work_items.last_error or break their encoding.
-std::string quoted_url_excerpt(std::string_view url);
-
 }  // namespace insights

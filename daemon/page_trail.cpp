@@ -1,6 +1,6 @@
 #include "daemon/page_trail.hpp"
 
-#include "api/url_guard.hpp"
+#include "api/quoted_excerpt.hpp"
 
 namespace insights {
 
