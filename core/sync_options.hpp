@@ -34,6 +34,11 @@ struct SyncOptions {
   // many attempts in a row; network errors and API pushback are retried without limit by
   // `run`. 1..100.
   int park_after_attempts = 5;
+  // A parked window is tried again this long after it was parked, with another
+  // park_after_attempts attempts (the cause may have been the API's, and mended since); it stays
+  // parked until a pass finishes. 0: never, it waits for a `backfill` of its range. 0..604800
+  // (a week).
+  int parked_retry_seconds = 3600;
   // `sync --once` gives up on a window after this many failed attempts in a row (429s back
   // off but do not count). 1..100.
   int once_attempts = 4;

@@ -52,6 +52,7 @@ SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
   read_between(reader, "reread_interval_seconds", 10, 86400, sync.reread_interval_seconds);
   read_between(reader, "lease_seconds", 5, 3600, sync.lease_seconds);
   read_between(reader, "park_after_attempts", 1, 100, sync.park_after_attempts);
+  read_between(reader, "parked_retry_seconds", 0, 7 * 24 * 3600, sync.parked_retry_seconds);
   read_between(reader, "once_attempts", 1, 100, sync.once_attempts);
   read_between(reader, "straggler_limit", 0, 1000, sync.straggler_limit);
   read_between(reader, "annotation_pass_after_hours", 0, 696, sync.annotation_pass_after_hours);

@@ -73,7 +73,8 @@ int outcome(const std::vector<BackfillProgress>& backfills) {
     spdlog::error(
         "backfill: {} window{} parked; `insights-sync status` shows why. Fix the cause and "
         "run the same backfill again: parked windows get another chance, loaded ones are "
-        "re-read without duplicating rows",
+        "re-read without duplicating rows (`run` also tries parked windows again by itself "
+        "after sync.parked_retry_seconds)",
         count, count == 1 ? "" : "s");
     return kExitWorkFailed;
   }

@@ -509,9 +509,12 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
   }
   if (park) {
     const bool parked = *park;
+    // A parked window comes back by itself after parked_retry_seconds (the API may mend); any
+    // other outcome leaves it due now, for the next run.
+    const UtcSeconds due = parked ? parked_retry_due(now, setup_.options) : now;
     try {
-      co_await setup_.sink->run([&queue, &owner, id, &message, now, parked] {
-        return queue.record_failure(id, owner, message, now, parked);
+      co_await setup_.sink->run([&queue, &owner, id, &message, due, parked] {
+        return queue.record_failure(id, owner, message, due, parked);
       });
     } catch (const SyncError& error) {
       // The database is down too: the lease expires and the window is read again later.
@@ -525,8 +528,10 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
       }
     } else if (parked) {
       report_.windows_parked++;
-      spdlog::error("source {}: window {} parked after {} attempt{}: {}", setup_.source,
-                    describe(item.window), failures, failures == 1 ? "" : "s", message);
+      spdlog::error("source {}: window {} parked after {} attempt{}: {}; {}", setup_.source,
+                    describe(item.window), failures, failures == 1 ? "" : "s", message,
+                    due == kNeverDue ? std::string("it waits for a backfill of its range")
+                                     : "tried again at " + format_utc(due));
     } else {
       report_.windows_given_up++;
       spdlog::error("source {}: window {} still failing after {} attempts: {}", setup_.source,

@@ -10,7 +10,8 @@
 // once (more windows than requests, so one window's commit overlaps another's request). A
 // backfill window whose first page shows it is busy is split (window_planner).
 // Failures: each window retries its own errors with backoff (ErrorKind decides): `park` errors
-// and malformed pages after park_after_attempts park the window with its error text; `fatal`
+// and malformed pages after park_after_attempts park the window with its error text (it is
+// claimed again parked_retry_seconds later, for another park_after_attempts tries); `fatal`
 // errors (credentials, permissions, TLS certificate) stop the whole source with one clear
 // message. `run` retries transient errors without limit; `sync --once` gives a window up after
 // once_attempts and reports it.

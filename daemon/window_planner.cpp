@@ -69,6 +69,12 @@ UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options) 
   return window.end + std::chrono::minutes(options.settle_after_minutes);
 }
 
+UtcSeconds parked_retry_due(UtcSeconds now, const SyncOptions& options) {
+  if (options.parked_retry_seconds <= 0)
+    return kNeverDue;
+  return now + std::chrono::seconds(options.parked_retry_seconds);
+}
+
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options) {
   const UtcSeconds horizon = settle_horizon(pass.window, options);
   if (pass.annotation_pass)

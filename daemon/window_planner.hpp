@@ -8,6 +8,7 @@
 // the horizon are stragglers: fetched one by one when that costs fewer requests than a
 // re-read, and marked as never completing when Twilio's 30-day retention runs out first.
 
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -66,5 +67,12 @@ std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds e
 
 // The time a window stops changing: its end plus settle_after.
 UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options);
+
+// "Never due": a far-future time rather than Postgres' 'infinity', so every reader of
+// next_due_at (extract(epoch ...)::bigint) keeps working.
+inline constexpr UtcSeconds kNeverDue = std::chrono::sys_days(std::chrono::year(9999) / 12 / 31);
+
+// When a window parked at `now` is tried again: parked_retry_seconds later, or never (0).
+UtcSeconds parked_retry_due(UtcSeconds now, const SyncOptions& options);
 
 }  // namespace insights

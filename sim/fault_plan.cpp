@@ -54,6 +54,8 @@ std::vector<std::string> apply_fault_settings(FaultOptions& options, const std::
       {"server_error_rate", rate(options.server_error_rate)},
       {"latency_ms", count(options.latency_ms)},
       {"latency_jitter_ms", count(options.latency_jitter_ms)},
+      {"spike_rate", rate(options.spike_rate)},
+      {"spike_ms", count(options.spike_ms)},
       {"reset_rate", rate(options.reset_rate)},
       {"truncate_rate", rate(options.truncate_rate)},
       {"malformed_rate", rate(options.malformed_rate)},
@@ -81,6 +83,8 @@ std::string fault_options_json(const FaultOptions& o) {
          ",\"server_error_rate\":" + std::to_string(o.server_error_rate) +
          ",\"latency_ms\":" + std::to_string(o.latency_ms) +
          ",\"latency_jitter_ms\":" + std::to_string(o.latency_jitter_ms) +
+         ",\"spike_rate\":" + std::to_string(o.spike_rate) +
+         ",\"spike_ms\":" + std::to_string(o.spike_ms) +
          ",\"reset_rate\":" + std::to_string(o.reset_rate) +
          ",\"truncate_rate\":" + std::to_string(o.truncate_rate) +
          ",\"malformed_rate\":" + std::to_string(o.malformed_rate) + "}";

@@ -17,6 +17,8 @@ struct FaultOptions {
   double server_error_rate = 0;  // 500/503 with Twilio code 20500
   int latency_ms = 0;            // added to every API request (held while counted in flight)
   int latency_jitter_ms = 0;     // plus uniform [0, jitter]
+  double spike_rate = 0;         // share of API requests delayed by a latency spike ...
+  int spike_ms = 0;              // ... of this much more (held while counted in flight)
   double reset_rate = 0;         // connection reset mid-body
   double truncate_rate = 0;      // body cut short (Content-Length not met)
   double malformed_rate = 0;     // 200 with a body that is not valid JSON

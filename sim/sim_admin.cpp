@@ -135,7 +135,8 @@ HttpResponse SimService::stats_response() const {
                ",\"server_errors\":" + std::to_string(stats_.server_errors) +
                ",\"resets\":" + std::to_string(stats_.resets) +
                ",\"truncations\":" + std::to_string(stats_.truncations) +
-               ",\"malformed\":" + std::to_string(stats_.malformed) + "}");
+               ",\"malformed\":" + std::to_string(stats_.malformed) +
+               ",\"spikes\":" + std::to_string(stats_.spikes) + "}");
 }
 
 }  // namespace insights::sim

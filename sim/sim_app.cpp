@@ -82,7 +82,7 @@ int run_sim(int argc, char** argv) {
   app.add_option("--fault", fault_texts,
                  "Fault setting key=value (repeatable): concurrency_cap, retry_after_fraction, "
                  "retry_after_seconds, server_error_rate, latency_ms, latency_jitter_ms, "
-                 "reset_rate, truncate_rate, malformed_rate");
+                 "spike_rate, spike_ms, reset_rate, truncate_rate, malformed_rate");
   app.add_option("--fault-seed", fault_seed, "Seed of the fault dice")->capture_default_str();
   try {
     app.parse(argc, argv);

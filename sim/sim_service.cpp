@@ -100,10 +100,14 @@ boost::asio::awaitable<HttpResponse> SimService::handle_api(const HttpRequest& r
         response.headers.emplace_back("Retry-After", std::to_string(faults.retry_after_seconds));
       }
     } else {
-      if (faults.latency_ms > 0 || faults.latency_jitter_ms > 0) {
+      int delay_ms = faults.latency_ms + dice_.uniform(0, faults.latency_jitter_ms);
+      if (faults.spike_ms > 0 && dice_.roll(faults.spike_rate)) {
+        ++stats_.spikes;
+        delay_ms += faults.spike_ms;
+      }
+      if (delay_ms > 0) {
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-        timer.expires_after(std::chrono::milliseconds(faults.latency_ms +
-                                                      dice_.uniform(0, faults.latency_jitter_ms)));
+        timer.expires_after(std::chrono::milliseconds(delay_ms));
         co_await timer.async_wait(boost::asio::use_awaitable);
       }
       if (dice_.roll(faults.server_error_rate)) {

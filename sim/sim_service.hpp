@@ -51,7 +51,7 @@ struct SimStats {
   std::uint64_t cache_hits = 0;
   std::map<int, std::uint64_t> statuses;  // API responses by HTTP status
   std::uint64_t rate_limited = 0, retry_after_sent = 0, server_errors = 0, resets = 0,
-                truncations = 0, malformed = 0;
+                truncations = 0, malformed = 0, spikes = 0;
 };
 
 class SimService : public RequestHandler {

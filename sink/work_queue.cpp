@@ -166,7 +166,9 @@ std::vector<ClaimedWorkItem> WorkQueue::claim_due(const ClaimRequest& request) {
         "WITH due AS ("
         "  SELECT id FROM work_items"
         "  WHERE source = $1 AND next_due_at <= $2::timestamptz"
-        "    AND (state IN ('pending', 'open') OR (state = 'settled' AND NOT annotation_pass_done))"
+        // (A parked window's next_due_at is its retry time: far in the future when never.)
+        "    AND (state IN ('pending', 'open', 'parked')"
+        "         OR (state = 'settled' AND NOT annotation_pass_done))"
         "    AND (lease_owner IS NULL OR lease_expires_at <= $2::timestamptz)"
         "    AND NOT (id = ANY ($5::bigint[])) AND ($7 = '' OR kind = $7)"
         // (Text parameters, cast only when set: '' is no timestamp.)

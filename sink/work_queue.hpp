@@ -27,7 +27,7 @@ struct ClaimedWorkItem {
   long long id = 0;
   std::string kind;  // live | backfill
   TimeWindow window;
-  std::string state;  // pending | open | settled (its annotation pass)
+  std::string state;  // pending | open | settled (its annotation pass) | parked (another try)
   std::optional<std::string> cursor;
   int passes_completed = 0;
   int pass_rows = 0;          // rows committed so far in this pass (resumed passes)
@@ -87,8 +87,8 @@ class WorkQueue {
   // Drops every lease held by `owner`: a restarted instance takes its own items back at once.
   int release_leases(const std::string& owner);
 
-  // Leases up to `limit` due items (pending/open, or settled awaiting the annotation pass;
-  // next_due_at <= now; lease free or expired):
+  // Leases up to `limit` due items (pending/open, settled awaiting the annotation pass, or
+  // parked and due for another try; next_due_at <= now; lease free or expired):
   // live before backfill, the window holding `now` first, then oldest due. A pass that starts
   // now gets pass_started_at = now.
   std::vector<ClaimedWorkItem> claim_due(const ClaimRequest& request);
@@ -115,7 +115,9 @@ class WorkQueue {
   bool finish_pass(long long id, const std::string& owner, WindowState state, UtcSeconds next_due,
                    bool annotation_pass_done, UtcSeconds now);
 
-  // A failed attempt: attempts + 1, the error text kept, lease released; parked when `park`.
+  // A failed attempt: attempts + 1, the error text kept, lease released, due again at
+  // `next_due`; parked when `park` (a parked window is claimed again once due and stays parked
+  // until a pass finishes; as for any window, a committed page clears its error).
   bool record_failure(long long id, const std::string& owner, const std::string& error,
                       UtcSeconds next_due, bool park);
 

@@ -121,6 +121,7 @@ TEST(Config, SyncDefaults) {
   EXPECT_EQ(sync.reread_interval_seconds, 600);
   EXPECT_EQ(sync.lease_seconds, 60);
   EXPECT_EQ(sync.park_after_attempts, 5);
+  EXPECT_EQ(sync.parked_retry_seconds, 3600);
   EXPECT_EQ(sync.once_attempts, 4);
   EXPECT_EQ(sync.straggler_limit, 20);
   EXPECT_EQ(sync.annotation_pass_after_hours, 48);
@@ -139,6 +140,7 @@ poll_interval_seconds = 30
 reread_interval_seconds = 900
 lease_seconds = 120
 park_after_attempts = 3
+parked_retry_seconds = 0
 once_attempts = 7
 straggler_limit = 0
 annotation_pass_after_hours = 0
@@ -154,6 +156,7 @@ instance_name = "db-host.example:worker_2"
   EXPECT_EQ(sync.reread_interval_seconds, 900);
   EXPECT_EQ(sync.lease_seconds, 120);
   EXPECT_EQ(sync.park_after_attempts, 3);
+  EXPECT_EQ(sync.parked_retry_seconds, 0);
   EXPECT_EQ(sync.once_attempts, 7);
   EXPECT_EQ(sync.straggler_limit, 0);
   EXPECT_EQ(sync.annotation_pass_after_hours, 0);
@@ -181,6 +184,7 @@ poll_interval_seconds = 0
 reread_interval_seconds = 9
 lease_seconds = 4
 park_after_attempts = 101
+parked_retry_seconds = 604801
 once_attempts = 0
 straggler_limit = -1
 annotation_pass_after_hours = 697
@@ -196,6 +200,7 @@ colour = "blue"
                           "sync.reread_interval_seconds must be between 10 and 86400; got 9",
                           "sync.lease_seconds must be between 5 and 3600; got 4",
                           "sync.park_after_attempts must be between 1 and 100; got 101",
+                          "sync.parked_retry_seconds must be between 0 and 604800; got 604801",
                           "sync.once_attempts must be between 1 and 100; got 0",
                           "sync.straggler_limit must be between 0 and 1000; got -1",
                           "sync.annotation_pass_after_hours must be between 0 and 696; got 697",

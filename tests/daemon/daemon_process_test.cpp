@@ -39,6 +39,7 @@
 #include "daemon/exit_codes.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/daemon_activity.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
@@ -210,6 +211,7 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
   std::mt19937 random(seed);
   std::uniform_int_distribution<int> delay_ms(50, kLongestKillDelayMs);
 
+  DaemonActivity activity(db->conninfo());
   int killed_mid_run = 0, finished_before_kill = 0, interrupted_passes = 0;
   long long complete_before = 0;
   for (int trial = 0; trial < kTrials; ++trial) {
@@ -230,6 +232,8 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
       ASSERT_EQ(end.signal, SIGKILL) << process->output();
       ++killed_mid_run;
     }
+    // A COMMIT the server was running at the kill still lands; read only once it has.
+    ASSERT_TRUE(activity.wait_until_sessions_end(30s)) << "the killed daemon's sessions stay";
 
     // (a) Every stored row was counted by the one committed page that inserted it: rows and
     // the cursor commit together, so a kill never leaves rows without their page or a page

@@ -260,10 +260,63 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
             std::string::npos);
   EXPECT_EQ(scalar("SELECT attempts FROM work_items WHERE state = 'parked'"), "3");
   expect_equals_truth(*sim, *pg, kStart - hours(1), kStart);
-  // A parked window is not retried by later runs.
+  // A parked window is not retried by later runs before its retry time (an hour by default).
   const SourceSyncReport again = testing::sync_once(options);
   EXPECT_EQ(again.passes_finished, 0);
   EXPECT_EQ(api->attempts, 0);  // a fresh decorator per run; the parked window was not read
+}
+
+// The sim serves nothing but broken JSON, so every window is parked; the API mends, and the
+// parked windows land by themselves once their retry time comes (no backfill, no operator).
+TEST_F(SyncFaultsTest, ParkedWindowsAreTriedAgainAfterTheRetryTimeAndLandOnceTheApiMends) {
+  sim::FaultOptions faults;
+  faults.malformed_rate = 1;
+  start_sim(600, faults);
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync.park_after_attempts = 2;
+  options.sync.parked_retry_seconds = 600;
+  const SourceSyncReport broken = testing::sync_once(options);
+  EXPECT_EQ(broken.windows_parked, 2);  // [start - 1 h, start) and the window holding "now"
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"), "2");
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "0");
+  const std::string parked_until =
+      scalar("SELECT DISTINCT next_due_at = '" + format_utc(kStart + seconds(600)) +
+             "'::timestamptz FROM work_items");
+  EXPECT_EQ(parked_until, "t") << "due again parked_retry_seconds after parking";
+
+  // The API mends. Before the retry time nothing is read; the windows stay parked with their
+  // error.
+  ASSERT_EQ(sim->admin("POST", "/_sim/faults?malformed_rate=0").status, 200);
+  clock.set(kStart + seconds(599));
+  const SourceSyncReport early = testing::sync_once(options);
+  EXPECT_EQ(early.passes_finished, 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"
+                   " AND last_error LIKE '%JSON%'"),
+            "2");
+
+  // At the retry time both windows are read and land: not parked, error cleared.
+  clock.set(kStart + seconds(600));
+  const SourceSyncReport mended = testing::sync_once(options);
+  EXPECT_EQ(mended.passes_finished, 2);
+  EXPECT_EQ(mended.windows_parked, 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"
+                   " OR last_error IS NOT NULL OR passes_completed <> 1"),
+            "0");
+  expect_equals_truth(*sim, *pg, kStart - hours(1), kStart);
+}
+
+TEST_F(SyncFaultsTest, AWindowParkedWithRetryOffWaitsForABackfill) {
+  sim::FaultOptions faults;
+  faults.malformed_rate = 1;
+  start_sim(600, faults);
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync.park_after_attempts = 1;
+  options.sync.parked_retry_seconds = 0;
+  EXPECT_EQ(testing::sync_once(options).windows_parked, 2);
+  ASSERT_EQ(sim->admin("POST", "/_sim/faults?malformed_rate=0").status, 200);
+  clock.set(kStart + minutes(50));  // still in the same live window: no new one planned
+  EXPECT_EQ(testing::sync_once(options).passes_finished, 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"), "2");
 }
 
 TEST_F(SyncFaultsTest, InjectedApiFaultsSlowTheSyncButLoseNothing) {

@@ -217,5 +217,15 @@ TEST(WindowPlanner, PartialsThatRetentionWillDropAreExpiredNotRetriedForever) {
             AfterPass::keep_open);
 }
 
+TEST(WindowPlanner, AParkedWindowIsTriedAgainAfterTheRetryTimeOrNeverWhenItIsZero) {
+  SyncOptions o = options();
+  EXPECT_EQ(parked_retry_due(kNoon, o), kNoon + hours(1));  // the default: an hour
+  o.parked_retry_seconds = 90;
+  EXPECT_EQ(parked_retry_due(kNoon, o), kNoon + seconds(90));
+  o.parked_retry_seconds = 0;
+  EXPECT_EQ(parked_retry_due(kNoon, o), kNeverDue);
+  EXPECT_EQ(format_utc(kNeverDue), "9999-12-31T00:00:00Z");  // a time Postgres stores as such
+}
+
 }  // namespace
 }  // namespace insights

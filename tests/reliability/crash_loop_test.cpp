@@ -25,8 +25,8 @@
 #include <thread>
 
 #include "daemon/exit_codes.hpp"
-#include "tests/reliability/daemon_activity.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/daemon_activity.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
@@ -200,11 +200,7 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
     ++tally.kills_at[moment];
     // The checks below read what the killed daemon left: wait until its sessions are gone (a
     // COMMIT in flight on the server still lands, or not, before that).
-    const auto sessions_gone_by = steady_clock::now() + 30s;
-    while (activity.sessions() > 0) {
-      ASSERT_LT(steady_clock::now(), sessions_gone_by) << "the killed daemon's sessions stay";
-      std::this_thread::sleep_for(5ms);
-    }
+    ASSERT_TRUE(activity.wait_until_sessions_end(30s)) << "the killed daemon's sessions stay";
 
     // Every stored row was counted by the one committed page that inserted it.
     const long long rows = number(*pg, "SELECT count(*) FROM call_summaries");

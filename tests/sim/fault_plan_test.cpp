@@ -19,6 +19,23 @@ TEST(FaultPlan, AppliesSettingsAndReportsBadOnes) {
   EXPECT_NE(fault_options_json(options).find("\"concurrency_cap\":3"), std::string::npos);
 }
 
+TEST(FaultPlan, LatencySpikesHaveARateAndALength) {
+  FaultOptions options;
+  EXPECT_DOUBLE_EQ(options.spike_rate, 0);  // off unless asked for
+  EXPECT_EQ(options.spike_ms, 0);
+  EXPECT_TRUE(apply_fault_settings(options, "spike_rate=0.15&spike_ms=1500").empty());
+  EXPECT_DOUBLE_EQ(options.spike_rate, 0.15);
+  EXPECT_EQ(options.spike_ms, 1500);
+  const std::string json = fault_options_json(options);
+  EXPECT_NE(json.find("\"spike_rate\":0.15"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"spike_ms\":1500"), std::string::npos) << json;
+  // A rate is a probability and a length a count of milliseconds: bad values change nothing.
+  const auto problems = apply_fault_settings(options, "spike_rate=1.5&spike_ms=-3&spike_ms=soon");
+  EXPECT_EQ(problems.size(), 3u);
+  EXPECT_DOUBLE_EQ(options.spike_rate, 0.15);
+  EXPECT_EQ(options.spike_ms, 1500);
+}
+
 TEST(FaultPlan, DiceFireAtTheirRateAndRepeatWithTheSeed) {
   FaultDice dice(7), same(7);
   int fired = 0;

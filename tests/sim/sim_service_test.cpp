@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -461,6 +462,24 @@ TEST_F(SimServiceTest, ResetsAndTruncationsBreakTheTransfer) {
   // The server keeps serving once the faults stop.
   ASSERT_EQ(admin("POST", "/_sim/faults?reset_rate=0&truncate_rate=0").status, 200);
   EXPECT_EQ(get("/v1/Voice/Summaries").status, 200);
+}
+
+TEST_F(SimServiceTest, LatencySpikesDelayTheirShareOfRequestsAndAreCounted) {
+  ASSERT_EQ(admin("POST", "/_sim/faults?spike_rate=0.5&spike_ms=150").status, 200);
+  int slow = 0;
+  constexpr int kRequests = 40;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(get("/v1/Voice/Summaries?StartTime=2h&PageSize=3").status, 200);
+    slow += std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(150);
+  }
+  const int spikes = parse_json(admin("GET", "/_sim/stats").body)["spikes"].GetInt();
+  EXPECT_GT(spikes, 5);
+  EXPECT_LT(spikes, kRequests - 5);
+  // Every spiked request waited the spike out; an unspiked one is far quicker than 150 ms
+  // (allowing a few slow ones on a loaded machine).
+  EXPECT_GE(slow, spikes);
+  EXPECT_LE(slow, spikes + kRequests / 10);
 }
 
 TEST_F(SimServiceTest, ConcurrencyCapAnswers429WithRetryAfter) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "api/page_parser.hpp"
+#include "daemon/window_planner.hpp"
 #include "sink/pg_sink.hpp"
 #include "tests/sink/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
@@ -162,14 +163,48 @@ TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
 }
 
-TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaims) {
+TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) {
   queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
   auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
   ASSERT_TRUE(queue->note_failure(item.id, "me", "first", kNoon + minutes(2)));
-  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", kNoon, true));
+  const UtcSeconds retry_at = kNoon + minutes(30);
+  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", retry_at, true));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || last_error FROM work_items"),
             "parked 2 bad page");
-  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(1), 1)).empty());
+  EXPECT_TRUE(queue->claim_due(claim("other", retry_at - seconds(1), 1)).empty());
+
+  // At its retry time it is claimed (still parked, its error kept) like any due window.
+  auto again = queue->claim_due(claim("other", retry_at, 1));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, item.id);
+  EXPECT_EQ(again[0].state, "parked");
+  EXPECT_EQ(scalar("SELECT state || ' ' || last_error FROM work_items"), "parked bad page");
+  EXPECT_TRUE(queue->claim_due(claim("third", retry_at + seconds(30), 1)).empty())
+      << "leased (for 60 s): nobody else takes it";
+
+  // Parked again: not before the next retry time.
+  ASSERT_TRUE(queue->record_failure(item.id, "other", "still bad", retry_at + hours(1), true));
+  EXPECT_TRUE(queue->claim_due(claim("me", retry_at + minutes(59), 1)).empty());
+  again = queue->claim_due(claim("me", retry_at + hours(1), 1));
+  ASSERT_EQ(again.size(), 1u);
+
+  // A pass that lands ends the parking: open, error cleared, failures reset.
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::open, retry_at + hours(2), false,
+                                 retry_at + hours(1)));
+  EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || coalesce(last_error, '-')"
+                   " FROM work_items"),
+            "open 0 -");
+}
+
+TEST_F(WorkQueueTest, AWindowParkedWithNoRetryIsNeverClaimedAgain) {
+  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  const auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  // parked_retry_seconds = 0 stores kNeverDue (daemon/window_planner.hpp).
+  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", kNeverDue, true));
+  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + days(3650), 1)).empty());
+  // Another process may read next_due_at as epoch seconds: still a number.
+  EXPECT_EQ(scalar("SELECT extract(epoch FROM next_due_at)::bigint FROM work_items"),
+            std::to_string(kNeverDue.time_since_epoch().count()));
 }
 
 TEST_F(WorkQueueTest, PartialRowsOfAWindowAreFoundAndCanBeMarkedExpired) {

@@ -1,8 +1,9 @@
-#include "tests/reliability/daemon_activity.hpp"
+#include "tests/support/daemon_activity.hpp"
 
 #include <algorithm>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <thread>
 
 namespace insights::testing {
 
@@ -54,6 +55,16 @@ int DaemonActivity::sessions() {
           "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
           " AND application_name = 'insights-sync' AND pid <> pg_backend_pid()")[0]
       .as<int>();
+}
+
+bool DaemonActivity::wait_until_sessions_end(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (sessions() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 }  // namespace insights::testing

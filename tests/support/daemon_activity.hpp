@@ -1,7 +1,8 @@
 #pragma once
 // What insights-sync's PostgreSQL sessions are doing at this instant, as pg_stat_activity shows
 // them: the crash loop uses it to kill the daemon in the middle of a COPY, a merge or a COMMIT,
-// and to say where each of its kills landed.
+// and to say where each of its kills landed; kill tests wait with it for a killed daemon's
+// sessions to end before they read what it left.
 //
 //   DaemonActivity activity(db->conninfo());
 //   if (activity.now() == DaemonMoment::copy) process.kill_now();
@@ -38,6 +39,8 @@ class DaemonActivity {
   // How many sessions the daemon has open. A killed daemon's sessions live on until the server
   // notices: one in the middle of a COMMIT finishes it first.
   int sessions();
+  // Waits until the daemon has no session left; false if one is still there after `timeout`.
+  bool wait_until_sessions_end(std::chrono::milliseconds timeout);
 
  private:
   std::unique_ptr<pqxx::connection> connection_;
