@@ -30,9 +30,9 @@ struct SyncOptions {
   // A claimed work item is leased for this long and the lease is renewed while it is worked
   // on; an instance that dies loses its items to others after at most this long. 5..3600.
   int lease_seconds = 60;
-  // A page that fails to parse (or another error of kind park) parks its window after this
-  // many attempts in a row; network errors and API pushback are retried without limit by
-  // `run`. 1..100.
+  // A page that fails to parse parks its window after this many attempts failed on it (network
+  // errors, 429 and 5xx in between neither count nor reset the count; they are retried
+  // without limit by `run`). Other errors of kind park park it at once. 1..100.
   int park_after_attempts = 5;
   // A parked window is tried again this long after it was parked, with another
   // park_after_attempts attempts (the cause may have been the API's, and mended since); it stays

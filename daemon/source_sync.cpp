@@ -188,12 +188,11 @@ RequestPriority SourceSync::priority_of(const ClaimedWorkItem& item) {
 }
 
 asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
-  int failures = 0;       // in a row: drives the backoff
-  int give_up_count = 0;  // the same, without 429s: rate limiting is no reason to give up
+  FailureCounts counts;
   while (true) {
     std::optional<Failure> failure;
     try {
-      if (failures > 0) {
+      if (counts.in_a_row > 0) {
         // The outcome of the failed step is unknown (a commit whose answer was lost may have
         // landed): continue from what the database says.
         WorkQueue& queue = *setup_.queue;
@@ -233,10 +232,13 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     // (co_await is not allowed inside a catch handler, hence the Failure value.)
     if (!failure)
       break;
-    ++failures;
+    ++counts.in_a_row;
     if (!failure->rate_limited())
-      ++give_up_count;
-    const bool again = co_await on_failure(item, *failure, failures, give_up_count, mode);
+      ++counts.give_up;
+    // (Network errors and 5xx between two unparsable pages do not make the page parse.)
+    if (failure->counts_towards_parking)
+      ++counts.bad_input;
+    const bool again = co_await on_failure(item, *failure, counts, mode);
     if (!again)
       break;
   }
@@ -482,7 +484,8 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
 }
 
 asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failure& failure,
-                                             int failures, int give_up_count, RunMode mode) {
+                                             FailureCounts counts, RunMode mode) {
+  const int failures = counts.in_a_row;
   WorkQueue& queue = *setup_.queue;
   const std::string& owner = setup_.owner;
   const long long id = item.id;
@@ -502,9 +505,10 @@ asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failur
     stopping_ = true;
     park = false;
   } else if (failure.kind == ErrorKind::park ||
-             (failure.counts_towards_parking && failures >= setup_.options.park_after_attempts)) {
+             (failure.counts_towards_parking &&
+              counts.bad_input >= setup_.options.park_after_attempts)) {
     park = true;
-  } else if (mode == RunMode::once && give_up_count >= setup_.options.once_attempts) {
+  } else if (mode == RunMode::once && counts.give_up >= setup_.options.once_attempts) {
     park = false;
   }
   if (park) {

@@ -127,11 +127,15 @@ class SourceSync {
   void note_unknown_enum_values(const Page& page);
   static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
+  // Failed attempts at one window, counted while this process works on it.
+  struct FailureCounts {
+    int in_a_row = 0;   // every failure: drives the backoff
+    int give_up = 0;    // the same without 429s: when `once` gives the window up
+    int bad_input = 0;  // failures of bad input (a page that does not parse): parking
+  };
   // Handles a failed attempt; true when the window should be tried again in this process.
-  // `failures` in a row drive the backoff; `give_up_count` (the same without 429s) decides
-  // when `once` gives the window up.
   boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,
-                                          int failures, int give_up_count, RunMode mode);
+                                          FailureCounts counts, RunMode mode);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay);
   boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds at_most);
   void wake();

@@ -266,6 +266,50 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
   EXPECT_EQ(api->attempts, 0);  // a fresh decorator per run; the parked window was not read
 }
 
+// Resets and unparsable pages by turns for one window: only the unparsable ones count towards
+// parking, so the window is parked after park_after_attempts of those, not sooner.
+class ResetThenMalformed : public SummariesApi {
+ public:
+  ResetThenMalformed(SummariesApi& real, UtcSeconds bad_start) : real_(real), bad_(bad_start) {}
+  boost::asio::awaitable<Page> list_page(WindowRequest window,
+                                         std::optional<std::string> cursor) override {
+    if (window.start == bad_) {
+      if (++attempts % 2 == 1)
+        throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
+      co_return parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");
+    }
+    co_return co_await real_.list_page(window, cursor);
+  }
+  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
+    co_return co_await real_.complete_summary(sid);
+  }
+  int attempts = 0;
+
+ private:
+  SummariesApi& real_;
+  UtcSeconds bad_;
+};
+
+TEST_F(SyncFaultsTest, OnlyUnparsablePagesCountTowardsParkingNotTheNetworkErrorsBetweenThem) {
+  start_sim(600);
+  SyncHarnessOptions options = harness(db->conninfo());
+  options.sync.park_after_attempts = 3;
+  options.sync.once_attempts = 20;
+  std::optional<ResetThenMalformed> api;
+  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
+    api.emplace(real, kStart);
+    return *api;
+  };
+  const SourceSyncReport report = testing::sync_once(options);
+  EXPECT_EQ(report.windows_parked, 1);
+  EXPECT_EQ(api->attempts, 6) << "3 resets and 3 unparsable pages, by turns";
+  EXPECT_EQ(
+      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
+      "parked");
+  EXPECT_NE(scalar("SELECT last_error FROM work_items WHERE state = 'parked'").find("JSON"),
+            std::string::npos);
+}
+
 // The sim serves nothing but broken JSON, so every window is parked; the API mends, and the
 // parked windows land by themselves once their retry time comes (no backfill, no operator).
 TEST_F(SyncFaultsTest, ParkedWindowsAreTriedAgainAfterTheRetryTimeAndLandOnceTheApiMends) {

@@ -64,14 +64,14 @@ failed=()
 # summary.
 run_part() {
   local name=$1 prefix=$2; shift 2
-  local started=$SECONDS
+  local started=$SECONDS result=passed
   echo "long: $name ($*)"
   if ! env "$@" "$build/tests/$name" >"$logs/$name.log" 2>&1; then
+    result=FAILED
     failed+=("$name")
     tail -n 40 "$logs/$name.log" >&2
   fi
-  say "== $name ($*), $((SECONDS - started)) s: $(grep -q '^\[  PASSED  \]' "$logs/$name.log" &&
-    echo passed || echo FAILED)"
+  say "== $name ($*), $((SECONDS - started)) s: $result"
   grep -F "$prefix" "$logs/$name.log" | grep -v ' trial ' | tee -a "$summary" || true
 }
 

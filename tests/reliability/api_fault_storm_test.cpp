@@ -15,7 +15,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -25,7 +24,6 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -33,6 +31,7 @@
 
 #include "daemon/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/environment_setting.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
@@ -69,31 +68,14 @@ constexpr seconds kMostSimAdvance = 45min;
 // How much longer the storm may go on when no window has been parked yet.
 constexpr seconds kLongestExtension = 30s;
 
-template <typename Number>
-Number from_environment(const char* name, Number fallback, Number low, Number high) {
-  const char* text = std::getenv(name);
-  if (text == nullptr || *text == '\0')
-    return fallback;
-  const std::string_view value(text);
-  Number parsed{};
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (error != std::errc() || end != value.data() + value.size() || parsed < low || parsed > high) {
-    std::ostringstream message;
-    message << name << " must be a number from " << low << " to " << high << "; got \"" << value
-            << "\"";
-    throw std::invalid_argument(message.str());
-  }
-  return parsed;
-}
-
 StormSettings storm_settings() {
   StormSettings s;
-  s.seconds = from_environment("INSIGHTS_STORM_SECONDS", s.seconds, 4, 7 * 24 * 3600);
-  s.fault_rate = from_environment("INSIGHTS_STORM_FAULT_RATE", s.fault_rate, 0.01, 0.5);
-  s.spike_ms = from_environment("INSIGHTS_STORM_SPIKE_MS", s.spike_ms, 0, 20'000);
-  s.sim_speed = from_environment("INSIGHTS_STORM_SIM_SPEED", s.sim_speed, 0, 600);
+  s.seconds = environment_setting("INSIGHTS_STORM_SECONDS", s.seconds, 4, 7 * 24 * 3600);
+  s.fault_rate = environment_setting("INSIGHTS_STORM_FAULT_RATE", s.fault_rate, 0.01, 0.5);
+  s.spike_ms = environment_setting("INSIGHTS_STORM_SPIKE_MS", s.spike_ms, 0, 20'000);
+  s.sim_speed = environment_setting("INSIGHTS_STORM_SIM_SPEED", s.sim_speed, 0, 600);
   s.converge_seconds =
-      from_environment("INSIGHTS_STORM_CONVERGE_SECONDS", s.converge_seconds, 10, 3600);
+      environment_setting("INSIGHTS_STORM_CONVERGE_SECONDS", s.converge_seconds, 10, 3600);
   return s;
 }
 

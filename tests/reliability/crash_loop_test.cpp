@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <pqxx/nontransaction>
@@ -27,6 +26,7 @@
 #include "daemon/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_activity.hpp"
+#include "tests/support/environment_setting.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
@@ -48,18 +48,6 @@ constexpr int kLongestKillDelayMs = 4000;
 constexpr int kSimSecondsPerTrial = 90;
 // A targeted kill waits this long at most for its moment, then kills wherever the daemon is.
 constexpr auto kTargetPatience = 15s;
-
-int trial_count() {
-  const char* text = std::getenv("INSIGHTS_CRASH_TRIALS");
-  if (text == nullptr || *text == '\0')
-    return kTrialsPerRound;
-  char* end = nullptr;
-  const long trials = std::strtol(text, &end, 10);
-  if (*end != '\0' || trials < 1 || trials > 100'000)
-    throw std::invalid_argument(std::string("INSIGHTS_CRASH_TRIALS: expected 1..100000, got ") +
-                                text);
-  return static_cast<int>(trials);
-}
 
 UtcSeconds floor_hour(UtcSeconds time) {
   return UtcSeconds(floor<hours>(time.time_since_epoch()));
@@ -127,7 +115,7 @@ class CrashLoopTest : public PgTest {
 };
 
 TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNothing) {
-  const int trials = trial_count();
+  const int trials = environment_setting("INSIGHTS_CRASH_TRIALS", kTrialsPerRound, 1, 100'000);
   const UtcSeconds start = floor<seconds>(system_clock::now());
   UtcSeconds sim_now = start;
   SimProcess sim(dir + "/sim", start, {"--calls-per-hour", "2000"});

@@ -57,6 +57,8 @@ class SimProcess {
   long long counter(const std::string& name);
 
  private:
+  // Sends an admin request, once more when a reused keep-alive connection had been closed.
+  HttpResult send_admin(const HttpTestRequest& request);
   // The body of an admin answer; throws unless it is a 200.
   static std::string checked(const std::string& target, const HttpResult& result);
 
