@@ -218,14 +218,17 @@ TEST_F(SyncFaultsTest, ANextPageUrlOnAnotherOriginIsRefusedAndGetsNoCredentials)
 }
 
 // Malformed pages for one window only: that window is retried, then parked with its error
-// text; the other window is read completely.
+// text; the other window is read completely. With `resets_between`, every other attempt at
+// that window meets a connection reset instead.
 class MalformedForOneWindow : public SummariesApi {
  public:
-  MalformedForOneWindow(SummariesApi& real, UtcSeconds bad_start) : real_(real), bad_(bad_start) {}
+  MalformedForOneWindow(SummariesApi& real, UtcSeconds bad_start, bool resets_between = false)
+      : real_(real), bad_(bad_start), resets_between_(resets_between) {}
   boost::asio::awaitable<Page> list_page(WindowRequest window,
                                          std::optional<std::string> cursor) override {
     if (window.start == bad_) {
-      ++attempts;
+      if (++attempts % 2 == 1 && resets_between_)
+        throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
       co_return parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");
     }
     co_return co_await real_.list_page(window, cursor);
@@ -238,6 +241,7 @@ class MalformedForOneWindow : public SummariesApi {
  private:
   SummariesApi& real_;
   UtcSeconds bad_;
+  bool resets_between_;
 };
 
 TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWindows) {
@@ -266,38 +270,16 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
   EXPECT_EQ(api->attempts, 0);  // a fresh decorator per run; the parked window was not read
 }
 
-// Resets and unparsable pages by turns for one window: only the unparsable ones count towards
-// parking, so the window is parked after park_after_attempts of those, not sooner.
-class ResetThenMalformed : public SummariesApi {
- public:
-  ResetThenMalformed(SummariesApi& real, UtcSeconds bad_start) : real_(real), bad_(bad_start) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    if (window.start == bad_) {
-      if (++attempts % 2 == 1)
-        throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
-      co_return parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");
-    }
-    co_return co_await real_.list_page(window, cursor);
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    co_return co_await real_.complete_summary(sid);
-  }
-  int attempts = 0;
-
- private:
-  SummariesApi& real_;
-  UtcSeconds bad_;
-};
-
+// Resets and unparsable pages by turns: only the unparsable ones count towards parking, so the
+// window is parked after park_after_attempts of those, not sooner.
 TEST_F(SyncFaultsTest, OnlyUnparsablePagesCountTowardsParkingNotTheNetworkErrorsBetweenThem) {
   start_sim(600);
   SyncHarnessOptions options = harness(db->conninfo());
   options.sync.park_after_attempts = 3;
   options.sync.once_attempts = 20;
-  std::optional<ResetThenMalformed> api;
+  std::optional<MalformedForOneWindow> api;
   options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-    api.emplace(real, kStart);
+    api.emplace(real, kStart, true);
     return *api;
   };
   const SourceSyncReport report = testing::sync_once(options);

@@ -274,8 +274,8 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
   config.ca_file = sim.ca_file();
   // About 37 ten-minute windows of some 250 calls each (the parent account's half), every one
   // read again every 10 s (the one holding now every second) and none settling: a steady
-  // stream of requests for the faults to hit. Parking comes quickly (a broken page as the
-  // second failure in a row) and a parked window is tried again 3 s later.
+  // stream of requests for the faults to hit. Parking comes quickly (a second unparsable
+  // page) and a parked window is tried again 3 s later.
   config.lookback_hours = 6;
   config.sync_lines = {"window_minutes = 10",          "poll_interval_seconds = 1",
                        "reread_interval_seconds = 10", "settle_after_minutes = 2880",
