@@ -19,6 +19,19 @@ class Scanner {
   std::optional<std::string> problem() {
     while (at_ < text_.size()) {
       const char c = text_[at_];
+      if (bare_value_) {
+        // A value that is not a string, array or table (`3`, `true`, a date): toml++ reads it
+        // up to a terminator, quotes and `=` included, asking of each character whether it is
+        // whitespace, the question it cannot answer for most non-ASCII characters.
+        if (std::string_view(" \t\r\n,]}#").find(c) == std::string_view::npos) {
+          if (!is_ascii(c))
+            return where() + ": a non-ASCII character outside a string or comment";
+          last_ = c;
+          advance();
+          continue;
+        }
+        bare_value_ = false;  // the terminator is read below
+      }
       const bool string_may_start =
           std::string_view("=[{,.\n").find(last_) != std::string_view::npos;
       if (c == '#') {
@@ -38,17 +51,42 @@ class Scanner {
       } else if (!is_ascii(c)) {
         return where() + ": a non-ASCII character outside a string or comment";
       } else {
+        note_value_position(c);
         if (c == '\n' || (c != ' ' && c != '\t' && c != '\r'))
           last_ = c;
         advance();
         continue;
       }
       last_ = '"';  // after a string or comment
+      value_position_ = false;
     }
     return std::nullopt;
   }
 
  private:
+  // Where a value may begin (after `=`, `[`, or `,` in an array), a character that opens no
+  // string, array or inline table begins a bare value. (In an inline table `,` comes before a
+  // key; a table header's `[` is taken for an array's, which only makes the guard stricter.)
+  void note_value_position(char c) {
+    if (c == '=') {
+      value_position_ = true;
+    } else if (c == '[' || c == '{') {
+      open_.push_back(c);
+      value_position_ = c == '[';
+    } else if (c == ']' || c == '}') {
+      if (!open_.empty())
+        open_.pop_back();
+      value_position_ = false;
+    } else if (c == ',') {
+      value_position_ = !open_.empty() && open_.back() == '[';
+    } else if (c == '\n') {
+      value_position_ = false;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      bare_value_ = value_position_;
+      value_position_ = false;
+    }
+  }
+
   bool starts_with(std::string_view token) const { return text_.substr(at_).starts_with(token); }
 
   void advance() {
@@ -110,7 +148,10 @@ class Scanner {
   std::size_t at_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;
-  char last_ = '\n';  // the last character outside strings that was not a space or tab
+  char last_ = '\n';             // the last character outside strings that was not a space or tab
+  bool value_position_ = false;  // a value may begin here
+  bool bare_value_ = false;      // inside a bare value (see problem())
+  std::string open_;             // the arrays and inline tables open here, innermost last
 };
 
 }  // namespace

@@ -45,6 +45,24 @@ TEST(HostileConfig, TheFuzzersSecondCrashingInputIsAClearError) {
             "line 2, column 63: a non-ASCII character outside a string or comment");
 }
 
+TEST(HostileConfig, TheFuzzersThirdCrashingInputIsAClearError) {
+  // A bare value (`3=`) goes on through `=` and quotes: toml++ reads `3="AC…ɚ` as one token.
+  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) +
+                       "/fuzz/seeds/config_loader/fuzz_crash_quote_after_equals_in_value.toml",
+                   std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  EXPECT_EQ(first_problem(text.str()),
+            "line 2, column 63: a non-ASCII character outside a string or comment");
+  EXPECT_EQ(first_problem("[log]\nlevel = true\"\xC9\x9A\"\n"),
+            "line 2, column 14: a non-ASCII character outside a string or comment");
+  // A value that ends before its quote, and quoted keys of inline tables, still load.
+  EXPECT_EQ(
+      toml_text_problem("a = 3 # \"\xC9\x9A\nb = [1, \"\xC9\x9A\"]\nc = {d = 1, e=\"\xC9\x9A\"}\n"),
+      std::nullopt);
+}
+
 TEST(HostileConfig, NonAsciiBetweenTokensIsRefusedBeforeTomlSeesIt) {
   EXPECT_EQ(first_problem("[log]\nlevel = \"info\" \xC3\xBC\n"),
             "line 2, column 16: a non-ASCII character outside a string or comment");
