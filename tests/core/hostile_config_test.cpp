@@ -22,38 +22,35 @@ std::string first_problem(const std::string& text) {
   return "loaded";
 }
 
-TEST(HostileConfig, TheFuzzersCrashingInputIsAClearError) {
-  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) +
-                       "/fuzz/seeds/config_loader/fuzz_crash_non_ascii_between_tokens.toml",
+// A config seed of the fuzzer (fuzz/seeds/config_loader/), as bytes.
+std::string config_seed(const std::string& name) {
+  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/fuzz/seeds/config_loader/" + name,
                    std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  ASSERT_FALSE(text.str().empty());
-  EXPECT_EQ(first_problem(text.str()),
+  return text.str();
+}
+
+TEST(HostileConfig, TheFuzzersCrashingInputIsAClearError) {
+  const std::string text = config_seed("fuzz_crash_non_ascii_between_tokens.toml");
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(first_problem(text),
             "line 3, column 8: a non-ASCII character outside a string or comment");
 }
 
 TEST(HostileConfig, TheFuzzersSecondCrashingInputIsAClearError) {
   // A quote inside a bare token (`3"...`) starts no string for toml++, which reads on.
-  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) +
-                       "/fuzz/seeds/config_loader/fuzz_crash_quote_inside_token.toml",
-                   std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  ASSERT_FALSE(text.str().empty());
-  EXPECT_EQ(first_problem(text.str()),
+  const std::string text = config_seed("fuzz_crash_quote_inside_token.toml");
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(first_problem(text),
             "line 2, column 63: a non-ASCII character outside a string or comment");
 }
 
 TEST(HostileConfig, TheFuzzersThirdCrashingInputIsAClearError) {
   // A bare value (`3=`) goes on through `=` and quotes: toml++ reads `3="AC…ɚ` as one token.
-  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) +
-                       "/fuzz/seeds/config_loader/fuzz_crash_quote_after_equals_in_value.toml",
-                   std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  ASSERT_FALSE(text.str().empty());
-  EXPECT_EQ(first_problem(text.str()),
+  const std::string text = config_seed("fuzz_crash_quote_after_equals_in_value.toml");
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(first_problem(text),
             "line 2, column 63: a non-ASCII character outside a string or comment");
   EXPECT_EQ(first_problem("[log]\nlevel = true\"\xC9\x9A\"\n"),
             "line 2, column 14: a non-ASCII character outside a string or comment");
