@@ -11,7 +11,6 @@
 // environment sets the storm (see StormSettings), and every figure goes to stdout on lines
 // starting "[ storm    ]".
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -79,6 +78,24 @@ StormSettings storm_settings() {
   return s;
 }
 
+// The fault counters of /_sim/stats, named as the figures print them.
+struct SimFigures {
+  explicit SimFigures(const SimProcess::Stats& stats)
+      : requests(stats.counter("api_requests")),
+        pages(stats.counter("pages")),
+        rate_limited(stats.counter("rate_limited")),
+        retry_after(stats.counter("retry_after_sent")),
+        server_errors(stats.counter("server_errors")),
+        resets(stats.counter("resets")),
+        truncations(stats.counter("truncations")),
+        malformed(stats.counter("malformed")),
+        spikes(stats.counter("spikes")),
+        statuses(stats.statuses) {}
+  long long requests, pages, rate_limited, retry_after, server_errors, resets, truncations,
+      malformed, spikes;
+  std::map<int, long long> statuses;
+};
+
 // Every fault at once: a concurrency cap of 2 under the source's 4 (429s, half of them with
 // Retry-After), jitter on every request, and the rest at the storm's rate.
 std::string storm_faults(const StormSettings& s) {
@@ -92,41 +109,6 @@ std::string storm_faults(const StormSettings& s) {
 constexpr const char* kNoFaults =
     "/_sim/faults?concurrency_cap=0&latency_jitter_ms=0&spike_rate=0&server_error_rate=0"
     "&reset_rate=0&truncate_rate=0&malformed_rate=0";
-
-// What /_sim/stats counts.
-struct SimFigures {
-  long long requests = 0, pages = 0;
-  std::map<std::string, long long> statuses;
-  long long rate_limited = 0, retry_after = 0, server_errors = 0, resets = 0, truncations = 0,
-            malformed = 0, spikes = 0;
-};
-
-SimFigures sim_figures(SimProcess& sim) {
-  const std::string body = sim.admin_get("/_sim/stats");
-  rapidjson::Document json;
-  json.Parse(body.c_str(), body.size());
-  if (json.HasParseError() || !json.IsObject())
-    throw std::runtime_error("insights-sim stats: " + body.substr(0, 200));
-  const auto number = [&json](const char* name) {
-    const auto found = json.FindMember(name);
-    if (found == json.MemberEnd() || !found->value.IsInt64())
-      throw std::runtime_error(std::string("insights-sim stats: no counter ") + name);
-    return found->value.GetInt64();
-  };
-  SimFigures f;
-  f.requests = number("api_requests");
-  f.pages = number("pages");
-  for (const auto& status : json["statuses"].GetObject())
-    f.statuses[status.name.GetString()] = status.value.GetInt64();
-  f.rate_limited = number("rate_limited");
-  f.retry_after = number("retry_after_sent");
-  f.server_errors = number("server_errors");
-  f.resets = number("resets");
-  f.truncations = number("truncations");
-  f.malformed = number("malformed");
-  f.spikes = number("spikes");
-  return f;
-}
 
 // The process's resident set in KiB (VmRSS); nullopt once it is gone.
 std::optional<long long> resident_kib(pid_t pid) {
@@ -326,7 +308,7 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
     }
   }
   const auto storm_seconds = duration_cast<seconds>(tick - storm_start).count();
-  const SimFigures storm = sim_figures(sim);
+  const SimFigures storm(sim.stats());
   const std::set<long long> parked_at_end_of_storm = [&] {
     std::set<long long> parked;
     for (long long id : windows.ever_parked) {
@@ -386,7 +368,8 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
   // --- figures ---------------------------------------------------------------------------------
   std::string statuses;
   for (const auto& [status, count] : storm.statuses)
-    statuses += (statuses.empty() ? "" : ", ") + status + ": " + std::to_string(count);
+    statuses +=
+        (statuses.empty() ? "" : ", ") + std::to_string(status) + ": " + std::to_string(count);
   std::cout << kPrefix << "storm: " << storm_seconds << " s, " << storm.requests
             << " API requests, " << storm.pages
             << " pages served; responses by status: " << statuses << std::endl;

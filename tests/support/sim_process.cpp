@@ -108,32 +108,39 @@ SummaryDigests SimProcess::truth(UtcSeconds from, UtcSeconds to) {
   return summaries;
 }
 
-namespace {
-
-rapidjson::Document parse_stats(const std::string& body) {
+SimProcess::Stats SimProcess::stats() {
+  const std::string body = admin_get("/_sim/stats");
   rapidjson::Document document;
   document.Parse(body.c_str(), body.size());
-  if (document.HasParseError() || !document.IsObject() || !document.HasMember("statuses"))
+  if (document.HasParseError() || !document.IsObject() || !document.HasMember("statuses") ||
+      !document["statuses"].IsObject()) {
     throw std::runtime_error("insights-sim stats: unexpected body: " + body.substr(0, 200));
-  return document;
+  }
+  Stats stats;
+  for (const auto& member : document.GetObject()) {
+    if (member.value.IsInt64())
+      stats.counters[member.name.GetString()] = member.value.GetInt64();
+  }
+  for (const auto& status : document["statuses"].GetObject())
+    stats.statuses[std::stoi(status.name.GetString())] = status.value.GetInt64();
+  return stats;
 }
 
-}  // namespace
+long long SimProcess::Stats::counter(const std::string& name) const {
+  const auto found = counters.find(name);
+  if (found == counters.end())
+    throw std::runtime_error("insights-sim stats: no counter " + name);
+  return found->second;
+}
 
 long long SimProcess::responses_with_status(int status) {
-  const rapidjson::Document document = parse_stats(admin_get("/_sim/stats"));
-  const auto& statuses = document["statuses"];
-  const std::string key = std::to_string(status);
-  const auto found = statuses.FindMember(key.c_str());
-  return found == statuses.MemberEnd() ? 0 : found->value.GetInt64();
+  const Stats now = stats();
+  const auto found = now.statuses.find(status);
+  return found == now.statuses.end() ? 0 : found->second;
 }
 
 long long SimProcess::counter(const std::string& name) {
-  const rapidjson::Document document = parse_stats(admin_get("/_sim/stats"));
-  const auto found = document.FindMember(name.c_str());
-  if (found == document.MemberEnd() || !found->value.IsInt64())
-    throw std::runtime_error("insights-sim stats: no counter " + name);
-  return found->value.GetInt64();
+  return stats().counter(name);
 }
 
 }  // namespace insights::testing

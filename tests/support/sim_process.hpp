@@ -51,6 +51,14 @@ class SimProcess {
   // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
   SummaryDigests truth(UtcSeconds from, UtcSeconds to);
+  // One reading of /_sim/stats: its top-level counters by name ("api_requests", "pages",
+  // "resets", …) and the API responses sent by HTTP status.
+  struct Stats {
+    std::map<std::string, long long> counters;
+    std::map<int, long long> statuses;
+    long long counter(const std::string& name) const;  // throws when the sim has no such counter
+  };
+  Stats stats();
   // How many API responses with this HTTP status the sim has sent (from /_sim/stats).
   long long responses_with_status(int status);
   // A top-level counter of /_sim/stats, e.g. "api_requests" or "pages".
