@@ -48,6 +48,14 @@ constexpr int kLongestKillDelayMs = 4000;
 constexpr int kSimSecondsPerTrial = 90;
 // A targeted kill waits this long at most for its moment, then kills wherever the daemon is.
 constexpr auto kTargetPatience = 15s;
+// The sim changes a summary for the last time this long after its call started at most: a call
+// lasts up to 4 h, completes up to 35 min after its end, and its annotation may be edited up to
+// 48 h after that. The backfill ends at least this long before the last sim instant of the run,
+// so its truth cannot change after its windows settled; otherwise a late edit of a call the
+// backfill read days ago makes the warehouse differ from the truth by design.
+constexpr auto kLastChangeAfterCallStart = 4h + 35min + 48h;
+// Real time the run adds to the sim clock (it runs at wall-clock speed), with margin.
+constexpr auto kRunTimeMargin = 2h;
 
 UtcSeconds floor_hour(UtcSeconds time) {
   return UtcSeconds(floor<hours>(time.time_since_epoch()));
@@ -115,7 +123,8 @@ class CrashLoopTest : public PgTest {
 };
 
 TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNothing) {
-  const int trials = environment_setting("INSIGHTS_CRASH_TRIALS", kTrialsPerRound, 1, 100'000);
+  // At most 50 sim hours of trials, so the backfill stays well inside Twilio's 30-day retention.
+  const int trials = environment_setting("INSIGHTS_CRASH_TRIALS", kTrialsPerRound, 1, 2'000);
   const UtcSeconds start = floor<seconds>(system_clock::now());
   UtcSeconds sim_now = start;
   SimProcess sim(dir + "/sim", start, {"--calls-per-hour", "2000"});
@@ -127,13 +136,15 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
   config.ca_file = sim.ca_file();
   config.lookback_hours = 6;
   // Live windows are due again every few seconds and never settle, so every run has pages to
-  // commit (re-reads find summaries the sim completed meanwhile); the backfill's windows, two
-  // to four days old, settle after their pass.
+  // commit (re-reads find summaries the sim completed meanwhile); the backfill's windows, more
+  // than 2.5 days old, settle after their pass.
   config.sync_lines = {"poll_interval_seconds = 1", "reread_interval_seconds = 10",
                        "settle_after_minutes = 2880"};
   const std::string config_file = config.write(dir + "/sync.toml");
   const std::map<std::string, std::string> environment = {{kSyncConfigSecretEnv, kSimProcessToken}};
-  const UtcSeconds backfill_from = floor_hour(start) - 96h, backfill_to = floor_hour(start) - 48h;
+  const UtcSeconds backfill_to = floor_hour(start - kLastChangeAfterCallStart - kRunTimeMargin -
+                                            seconds(trials * kSimSecondsPerTrial));
+  const UtcSeconds backfill_from = backfill_to - 48h;
 
   const unsigned seed = std::random_device{}();
   std::mt19937 random(seed);
@@ -142,6 +153,10 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
             << format_utc(backfill_from) << ".." << format_utc(backfill_to)
             << ", live tail of 6 h, sim clock +" << kSimSecondsPerTrial << " s per trial"
             << std::endl;
+
+  // The truth of the backfill's range must hold still for the whole run (see
+  // kLastChangeAfterCallStart); the end checks that it did.
+  const SummaryDigests backfill_truth_at_start = sim.truth(backfill_from, backfill_to);
 
   DaemonActivity activity(db->conninfo());
   Tally tally;
@@ -280,9 +295,13 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
       "SELECT extract(epoch FROM min(window_start))::bigint FROM work_items WHERE kind = 'live'"))};
   const Comparison live = compare_with_truth(
       stored_digests(*pg, "start_time", live_from, final_start), sim.truth(live_from, final_start));
-  const Comparison backfill =
-      compare_with_truth(stored_digests(*pg, "start_time", backfill_from, backfill_to),
-                         sim.truth(backfill_from, backfill_to));
+  const SummaryDigests backfill_truth = sim.truth(backfill_from, backfill_to);
+  const Comparison truth_moved = compare_with_truth(backfill_truth_at_start, backfill_truth);
+  EXPECT_TRUE(truth_moved.equal()) << "the sim changed summaries in the backfill's range during"
+                                      " the run\n"
+                                   << truth_moved.examples;
+  const Comparison backfill = compare_with_truth(
+      stored_digests(*pg, "start_time", backfill_from, backfill_to), backfill_truth);
   EXPECT_TRUE(live.equal()) << live.missing << " missing, " << live.different << " different, "
                             << live.extra << " extra\n"
                             << live.examples;
