@@ -360,6 +360,9 @@ phase_live_tail() {
   figure[live_pages]=$(awk '$1 == "pages" { print $2 }' <<<"$output")
   figure[live_partial_windows]=$(awk '$1 == "partial_windows" { print $2 }' <<<"$output")
   figure[live_min]=$(( ${figure[live_pages]} + ${figure[live_partial_windows]} ))
+  figure[live_annotation_pages]=$(awk '$1 == "annotation_pages" { print $2 }' <<<"$output")
+  figure[live_annotation_edited]=$(awk '$1 == "annotation_edited_pages" { print $2 }' <<<"$output")
+  figure[live_min_edits]=$(( ${figure[live_min]} + ${figure[live_annotation_edited]} ))
 }
 
 phase_latency() {
@@ -402,7 +405,9 @@ report() {
   if [ -n "${figure[live_requests]:-}" ]; then
     printf '| %-44s | %s |\n' \
       "live tail, one simulated day ($live_calls_per_hour calls/h)" "${figure[live_requests]} requests for ${figure[live_summaries]} summaries in ${figure[live_windows]} windows ($(calc "printf \"%.2f\", ${figure[live_requests]} * 1000 / ${figure[live_summaries]}") per 1,000)" \
-      "  minimum (pages + 1 per window with partials)" "${figure[live_pages]} + ${figure[live_partial_windows]} = ${figure[live_min]} ($(calc "printf \"%.2f\", ${figure[live_min]} * 1000 / ${figure[live_summaries]}") per 1,000)"
+      "  minimum (pages + 1 per window with partials)" "${figure[live_pages]} + ${figure[live_partial_windows]} = ${figure[live_min]} ($(calc "printf \"%.2f\", ${figure[live_min]} * 1000 / ${figure[live_summaries]}") per 1,000)" \
+      "  of the requests: annotation passes" "${figure[live_annotation_pages]} (windows about 2 days old, read once more for annotations edited after completion)" \
+      "  minimum with the annotation re-reads" "${figure[live_min]} + ${figure[live_annotation_edited]} (passes that found an edited summary) = ${figure[live_min_edits]}"
   fi
   if [ -n "${figure[latency_ratio]:-}" ]; then
     printf '| %-44s | %s |\n' \
@@ -433,8 +438,13 @@ judge_all() {
       "$(calc "print ($r <= 1.10 && ${figure[rss_5n]} <= 65536)")"
   fi
   if [ -n "${figure[live_requests]:-}" ]; then
-    r=$(calc "printf \"%.2f\", ${figure[live_requests]} / ${figure[live_min]}")
-    judge "live-tail requests <= 1.3 x the minimum" "${r}x" "$(calc "print ($r <= 1.3)")"
+    # Two readings of "the minimum the data allows", both judged: the issue's formula against
+    # the requests without the annotation passes (which it does not model), and the formula
+    # plus the annotation re-reads the data needed against every request.
+    r=$(calc "printf \"%.2f\", (${figure[live_requests]} - ${figure[live_annotation_pages]}) / ${figure[live_min]}")
+    judge "live-tail requests <= 1.3 x the minimum (no annotation passes)" "${r}x" "$(calc "print ($r <= 1.3)")"
+    r=$(calc "printf \"%.2f\", ${figure[live_requests]} / ${figure[live_min_edits]}")
+    judge "live-tail requests <= 1.3 x the minimum (with annotation re-reads)" "${r}x" "$(calc "print ($r <= 1.3)")"
   fi
   if [ -n "${figure[latency_ratio]:-}" ]; then
     r=${figure[latency_ratio]}

@@ -10,9 +10,25 @@
 
 namespace insights {
 
+// How often live windows are read before their settle horizon.
+enum class LiveSchedule {
+  // Few API requests: a window is read first_read_after_minutes after its end (its calls have
+  // ended and most summaries completed), then once more at its settle horizon (calls that were
+  // still running, summaries that were still partial). Data lands about an hour after a call.
+  economical,
+  // Fresh data: the window holding "now" is read every poll_interval_seconds, older windows
+  // every reread_interval_seconds and when their partial rows are due to complete. Data lands
+  // minutes after a call; costs tens of times the requests.
+  fresh,
+};
+
 struct SyncOptions {
   // Length of one window (work item). Windows start at multiples of it (UTC). 1..1440.
   int window_minutes = 60;
+  // "economical" or "fresh" (see LiveSchedule).
+  LiveSchedule schedule = LiveSchedule::economical;
+  // economical: a window is first read this long after its end. 0..1440.
+  int first_read_after_minutes = 40;
   // On first start, the live tail begins this far back (then continues from its last window).
   // 0..720 (Twilio keeps 30 days).
   int initial_lookback_hours = 24;
@@ -23,9 +39,10 @@ struct SyncOptions {
   // How long after a call ends Twilio completes its summary (for scheduling re-reads of
   // windows that hold partial rows). 1..1440.
   int completion_delay_minutes = 35;
-  // The window that contains "now" is read again this often. 1..3600.
+  // fresh: the window that contains "now" is read again this often. 1..3600.
   int poll_interval_seconds = 60;
-  // Older windows still within settle_after are read again this often. 10..86400.
+  // fresh: older windows still within settle_after are read again this often; both schedules:
+  // windows past it that still hold partial rows. 10..86400.
   int reread_interval_seconds = 600;
   // A claimed work item is leased for this long and the lease is renewed while it is worked
   // on; an instance that dies loses its items to others after at most this long. 5..3600.

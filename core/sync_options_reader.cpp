@@ -44,6 +44,17 @@ SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
                          std::to_string(*window));
     }
   }
+  if (const auto schedule = reader.string("schedule")) {
+    if (*schedule == "economical") {
+      sync.schedule = LiveSchedule::economical;
+    } else if (*schedule == "fresh") {
+      sync.schedule = LiveSchedule::fresh;
+    } else {
+      reader.problem("schedule", "must be one of economical, fresh; got \"" + *schedule + "\"");
+    }
+  }
+  read_between(reader, "first_read_after_minutes", 0, kMinutesPerDay,
+               sync.first_read_after_minutes);
   read_between(reader, "initial_lookback_hours", 0, 720, sync.initial_lookback_hours);
   read_between(reader, "settle_after_minutes", 1, 2880, sync.settle_after_minutes);
   read_between(reader, "completion_delay_minutes", 1, kMinutesPerDay,

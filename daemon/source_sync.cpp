@@ -137,8 +137,12 @@ asio::awaitable<void> SourceSync::plan_live_windows() {
   const auto windows = live_windows_to_add(latest_live_end_, now, setup_.options);
   if (windows.empty())
     co_return;
-  const int added = co_await setup_.sink->run(
-      [&queue, &source, &windows, now] { return queue.add_windows(source, "live", windows, now); });
+  const SyncOptions& options = setup_.options;
+  const int added = co_await setup_.sink->run([&queue, &source, &windows, &options, now] {
+    return queue.add_windows(source, "live", windows, [&options, now](const TimeWindow& window) {
+      return first_read_due(window, now, options);
+    });
+  });
   latest_live_end_ = windows.back().end;
   if (added > 0) {
     spdlog::info("source {}: live tail planned {} window{} up to {}", source, added,

@@ -6,6 +6,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "daemon/window_planner.hpp"
+
 namespace insights {
 namespace {
 
@@ -69,7 +71,8 @@ std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds 
       "   FROM work_items WHERE source = s.name AND lease_owner IS NOT NULL"
       "   AND lease_expires_at > $1::timestamptz) l ON true"
       " ORDER BY s.name";
-  const pqxx::result rows = tx.exec_params(sql, format_utc(now), options.completion_delay_minutes);
+  const pqxx::result rows =
+      tx.exec_params(sql, format_utc(now), overdue_partial_after(options).count());
   for (const auto& row : rows) {
     SourceStatus status;
     status.name = row[0].as<std::string>();

@@ -38,7 +38,7 @@ struct SourceStatus {
 inline constexpr int kStatusBackfills = 5;
 
 // Reads the status of every source in the `sources` table, by name. `now` and
-// `options.completion_delay_minutes` decide which partial rows are overdue.
+// overdue_partial_after(options) decide which partial rows are overdue.
 std::vector<SourceStatus> read_status(pqxx::connection& connection, UtcSeconds now,
                                       const SyncOptions& options);
 

@@ -69,6 +69,20 @@ UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options) 
   return window.end + std::chrono::minutes(options.settle_after_minutes);
 }
 
+UtcSeconds first_read_due(const TimeWindow& window, UtcSeconds now, const SyncOptions& options) {
+  if (options.schedule == LiveSchedule::fresh)
+    return now;
+  return std::max(now, window.end + std::chrono::minutes(options.first_read_after_minutes));
+}
+
+std::chrono::minutes overdue_partial_after(const SyncOptions& options) {
+  const std::chrono::minutes completion(options.completion_delay_minutes);
+  if (options.schedule == LiveSchedule::fresh)
+    return completion;
+  return std::max(completion,
+                  std::chrono::minutes(options.window_minutes + options.settle_after_minutes));
+}
+
 UtcSeconds parked_retry_due(UtcSeconds now, const SyncOptions& options) {
   if (options.parked_retry_seconds <= 0)
     return kNeverDue;
@@ -87,6 +101,11 @@ PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& optio
       AfterPass::settle, std::max(pass.now, annotation_pass_at),
       options.annotation_pass_after_hours == 0 || pass.pass_started >= annotation_pass_at};
   const auto reread = std::chrono::seconds(options.reread_interval_seconds);
+  if (pass.pass_started < horizon && options.schedule == LiveSchedule::economical) {
+    // One more read, at the horizon: it finds the calls that were still running and the
+    // summaries that were still partial, whatever their number, for one request per page.
+    return {AfterPass::keep_open, std::max(pass.now, horizon), false};
+  }
   if (pass.pass_started < horizon) {
     // Calls may still appear or change: read again, often while the window holds "now".
     const auto interval =

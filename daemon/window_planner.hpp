@@ -2,9 +2,10 @@
 // Pure scheduling decisions (no clock, no I/O; DESIGN §5.3): which windows the live tail adds,
 // and what happens to a window after a pass. Unit-tested in tests/daemon/window_planner_test.
 //
-// A window's life (DESIGN §2.4): read once (pending → open), re-read on a schedule while a
-// call in it can still start, end, or complete (until settle_after past its end), then settled
-// by the first pass that began after that and found no partial rows. Partial rows left after
+// A window's life (DESIGN §2.4): read once (pending → open), re-read while a call in it can
+// still start, end, or complete (until settle_after past its end: once, at that horizon, on the
+// economical schedule; often on the fresh one), then settled by the first pass that began after
+// that and found no partial rows. Partial rows left after
 // the horizon are stragglers: fetched one by one when that costs fewer requests than a
 // re-read, and marked as never completing when Twilio's 30-day retention runs out first.
 
@@ -25,6 +26,15 @@ inline constexpr int kRowsPerPage = 1000;
 // `now - initial_lookback_hours` rounded down to a window boundary.
 std::vector<TimeWindow> live_windows_to_add(std::optional<UtcSeconds> latest_end, UtcSeconds now,
                                             const SyncOptions& options);
+
+// When the live tail first reads a window it adds at `now`: at once (fresh), or once its calls
+// have ended and most summaries completed (economical: first_read_after_minutes past its end).
+UtcSeconds first_read_due(const TimeWindow& window, UtcSeconds now, const SyncOptions& options);
+
+// A partial row is overdue (`status`) when its call ended longer ago than this: by then the
+// schedule has read its window after the summary was due to complete (fresh: the completion
+// delay; economical: the settle horizon of the window it started in, at the latest).
+std::chrono::minutes overdue_partial_after(const SyncOptions& options);
 
 // The window boundary at or before `time` (windows align to multiples of window_minutes).
 UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options);

@@ -135,6 +135,12 @@ std::optional<UtcSeconds> WorkQueue::latest_window_end(const std::string& source
 
 int WorkQueue::add_windows(const std::string& source, const std::string& kind,
                            const std::vector<TimeWindow>& windows, UtcSeconds due_at) {
+  return add_windows(source, kind, windows, [due_at](const TimeWindow&) { return due_at; });
+}
+
+int WorkQueue::add_windows(const std::string& source, const std::string& kind,
+                           const std::vector<TimeWindow>& windows,
+                           const std::function<UtcSeconds(const TimeWindow&)>& due_at) {
   if (windows.empty())
     return 0;
   return transact("add windows", [&](pqxx::work& tx) {
@@ -144,7 +150,7 @@ int WorkQueue::add_windows(const std::string& source, const std::string& kind,
           "INSERT INTO work_items (source, kind, window_start, window_end, next_due_at)"
           " VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::timestamptz)"
           " ON CONFLICT (source, kind, window_start, window_end) DO NOTHING",
-          source, kind, ts(window.start), ts(window.end), ts(due_at));
+          source, kind, ts(window.start), ts(window.end), ts(due_at(window)));
       added += static_cast<int>(result.affected_rows());
     }
     return added;

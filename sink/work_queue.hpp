@@ -10,6 +10,7 @@
 // database thread). Errors: DatabaseError (sink/pg_sink.hpp) with the kind from
 // sink/pg_error_kind.hpp; a lost connection is reopened on the next call.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,10 @@ class WorkQueue {
   // Inserts windows that do not exist yet (idempotent); returns how many were new.
   int add_windows(const std::string& source, const std::string& kind,
                   const std::vector<TimeWindow>& windows, UtcSeconds due_at);
+  // The same, each window first due at due_at(window).
+  int add_windows(const std::string& source, const std::string& kind,
+                  const std::vector<TimeWindow>& windows,
+                  const std::function<UtcSeconds(const TimeWindow&)>& due_at);
 
   // Drops every lease held by `owner`: a restarted instance takes its own items back at once.
   int release_leases(const std::string& owner);

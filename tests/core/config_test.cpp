@@ -114,6 +114,8 @@ TEST(Config, DatabaseUrlPrecedence) {
 TEST(Config, SyncDefaults) {
   const SyncOptions sync = parse_config("", "empty.toml").sync;
   EXPECT_EQ(sync.window_minutes, 60);
+  EXPECT_EQ(sync.schedule, LiveSchedule::economical);
+  EXPECT_EQ(sync.first_read_after_minutes, 40);
   EXPECT_EQ(sync.initial_lookback_hours, 24);
   EXPECT_EQ(sync.settle_after_minutes, 300);
   EXPECT_EQ(sync.completion_delay_minutes, 35);
@@ -133,6 +135,8 @@ TEST(Config, ReadsEverySyncKey) {
   const SyncOptions sync = parse_config(R"(
 [sync]
 window_minutes = 15
+schedule = "fresh"
+first_read_after_minutes = 0
 initial_lookback_hours = 0
 settle_after_minutes = 2880
 completion_delay_minutes = 40
@@ -149,6 +153,8 @@ instance_name = "db-host.example:worker_2"
                                         "sync.toml")
                                .sync;
   EXPECT_EQ(sync.window_minutes, 15);
+  EXPECT_EQ(sync.schedule, LiveSchedule::fresh);
+  EXPECT_EQ(sync.first_read_after_minutes, 0);
   EXPECT_EQ(sync.initial_lookback_hours, 0);
   EXPECT_EQ(sync.settle_after_minutes, 2880);
   EXPECT_EQ(sync.completion_delay_minutes, 40);
@@ -177,6 +183,8 @@ TEST(Config, SyncReportsEveryBadValueAtOnce) {
   const std::vector<std::string> problems = problems_of(R"(
 [sync]
 window_minutes = 0
+schedule = "often"
+first_read_after_minutes = 1441
 initial_lookback_hours = 721
 settle_after_minutes = 0
 completion_delay_minutes = 1441
@@ -193,6 +201,8 @@ colour = "blue"
 )");
   EXPECT_EQ(problems, (std::vector<std::string>{
                           "sync.window_minutes must be between 1 and 1440; got 0",
+                          "sync.schedule must be one of economical, fresh; got \"often\"",
+                          "sync.first_read_after_minutes must be between 0 and 1440; got 1441",
                           "sync.initial_lookback_hours must be between 0 and 720; got 721",
                           "sync.settle_after_minutes must be between 1 and 2880; got 0",
                           "sync.completion_delay_minutes must be between 1 and 1440; got 1441",

@@ -99,8 +99,9 @@ std::string write_config(const std::string& dir, const std::string& name,
 // Keeps windows due again quickly, so later runs re-read what earlier runs read: the window
 // holding "now" every second, the others every 10 s, and every window of the last 48 hours
 // stays open (none settles while the test runs).
-const std::vector<std::string> kRereadOften = {
-    "poll_interval_seconds = 1", "reread_interval_seconds = 10", "settle_after_minutes = 2880"};
+const std::vector<std::string> kRereadOften = {"schedule = \"fresh\"", "poll_interval_seconds = 1",
+                                               "reread_interval_seconds = 10",
+                                               "settle_after_minutes = 2880"};
 
 // Runs `insights-sync ARGS` to completion with the source's secret in its environment.
 ChildResult insights_sync(const std::string& dir, const std::string& log,
@@ -392,7 +393,8 @@ TEST_F(DaemonProcessTest, TheLiveTailStaysFreshWhileAMonthIsBackfilled) {
                     .api_url = sim.base_url(),
                     .ca_file = sim.ca_file(),
                     .lookback_hours = 0,
-                    .sync = {"poll_interval_seconds = " + std::to_string(kPollSeconds)}});
+                    .sync = {"schedule = \"fresh\"",
+                             "poll_interval_seconds = " + std::to_string(kPollSeconds)}});
   const ChildResult enqueued = insights_sync(
       dir, "backfill.log", {"--config", config, "backfill", "--from", "29d", "--to", "1d"},
       kSimProcessToken);

@@ -112,7 +112,7 @@ std::string write_config(const std::string& dir, const std::string& instance,
        << "window_minutes = " << kWindowMinutes
        << "\n"
        // Windows stay open and are read again soon: leases keep changing hands all run long.
-       << "poll_interval_seconds = 1\nreread_interval_seconds = 20\n"
+       << "schedule = \"fresh\"\npoll_interval_seconds = 1\nreread_interval_seconds = 20\n"
        << "settle_after_minutes = 2880\n"
        << "[[source]]\nname = \"sim\"\naccount_sid = \"" << kSimProcessAccount << "\"\n"
        << "secret_env = \"" << kSecretEnv << "\"\napi_url = \"" << sim.base_url() << "\"\n"

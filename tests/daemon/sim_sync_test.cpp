@@ -162,6 +162,54 @@ TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
   expect_equals_truth(kStart - hours(1), kStart + hours(1));
 }
 
+TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizonOnly) {
+  start_sim(240);
+  SyncHarnessOptions options = harness(2);
+  options.sync.schedule = LiveSchedule::economical;
+  options.sync.first_read_after_minutes = 40;
+  const UtcSeconds last = kStart + hours(10);
+  const auto passes_wrong_at = [&](UtcSeconds now) {
+    // Unread until 40 minutes past its end, read once more at its horizon (end + 5 h), which
+    // settles it (every call has ended and completed by then): no other read.
+    const std::string at = "'" + format_utc(now) + "'::timestamptz";
+    return scalar(
+        "SELECT count(*) FROM work_items WHERE passes_completed <> CASE"
+        " WHEN window_end + interval '300 minutes' <= " +
+        at +
+        " THEN 2"
+        " WHEN window_end + interval '40 minutes' <= " +
+        at +
+        " THEN 1 ELSE 0 END"
+        " OR (state = 'settled') <> (window_end + interval '300 minutes' <= " +
+        at + ")");
+  };
+  // The daemon through ten simulated hours, looking at its queue every 5 minutes.
+  long long complete_before = 0;
+  for (UtcSeconds now = kStart; now <= last; now += minutes(5)) {
+    set_time(now);
+    const SourceSyncReport report = testing::sync_once(options);
+    ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+    ASSERT_EQ(report.windows_parked + report.windows_given_up, 0);
+    ASSERT_EQ(passes_wrong_at(now), "0") << "at " << format_utc(now);
+    const long long complete = std::stoll(count("processing_state = 'complete'"));
+    EXPECT_GE(complete, complete_before) << "at " << format_utc(now);
+    complete_before = complete;
+  }
+  // One request per page read (one page each: 240 calls an hour), about two per window.
+  const long long windows = std::stoll(scalar("SELECT count(*) FROM work_items"));
+  const long long requests = sim->stats().counter("api_requests");
+  EXPECT_EQ(requests, std::stoll(scalar("SELECT sum(pages_read) FROM work_items")));
+  EXPECT_LE(requests, 2 * windows);
+  // The horizon read found rows the first read had as partial, and calls it could not see.
+  EXPECT_GT(std::stoll(scalar("SELECT sum(rows_updated) FROM work_items")), 0);
+
+  // Past every horizon and annotation pass: the warehouse equals the truth.
+  set_time(last + hours(5) + hours(48) + hours(2));
+  for (int run = 0; run < 2; ++run)
+    testing::sync_once(options);
+  expect_equals_truth(kStart - hours(2), last);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothTimeFields, SimSyncTest,
                          ::testing::Values(sim::TimeFilterField::start_time,
                                            sim::TimeFilterField::end_time),

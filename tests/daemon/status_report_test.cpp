@@ -55,7 +55,9 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
       " WHERE id = " +
       std::to_string(open));
 
-  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  SyncOptions fresh;
+  fresh.schedule = LiveSchedule::fresh;
+  const auto sources = read_status(*pg, kNow, fresh);
   ASSERT_EQ(sources.size(), 1u);
   const SourceStatus& status = sources[0];
   EXPECT_EQ(status.name, "main");
@@ -87,6 +89,12 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
   EXPECT_NE(text.str().find("1 settled, 1 open, 1 pending, 0 parked"), std::string::npos)
       << text.str();
   EXPECT_NE(text.str().find("worker-1"), std::string::npos) << text.str();
+
+  // The economical schedule reads the 10:00 window again only at its horizon (16:00): the row
+  // that ended at 10:30 is not overdue before 16:30.
+  EXPECT_EQ(read_status(*pg, kNow, SyncOptions{})[0].overdue_partial_rows, 0);
+  EXPECT_EQ(read_status(*pg, kNow + hours(4) + minutes(31), SyncOptions{})[0].overdue_partial_rows,
+            1);
 }
 
 TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {

@@ -10,8 +10,10 @@ using namespace std::chrono;
 
 const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
 
+// The fresh schedule, whose re-reads most of these tests follow.
 SyncOptions options() {
   SyncOptions o;
+  o.schedule = LiveSchedule::fresh;
   o.window_minutes = 60;
   o.initial_lookback_hours = 3;
   o.settle_after_minutes = 300;
@@ -95,6 +97,57 @@ TEST(WindowPlanner, APassThatBeganBeforeTheHorizonNeverSettles) {
       decide_after_pass(pass(kWindow, horizon - seconds(1), horizon + minutes(1), 9, 0), options());
   EXPECT_EQ(decision.action, AfterPass::keep_open);
   EXPECT_EQ(decision.next_due, horizon + minutes(1));
+}
+
+TEST(WindowPlanner, TheDefaultScheduleIsEconomical) {
+  EXPECT_EQ(SyncOptions{}.schedule, LiveSchedule::economical);
+  EXPECT_EQ(SyncOptions{}.first_read_after_minutes, 40);
+}
+
+SyncOptions economical() {
+  SyncOptions o = options();
+  o.schedule = LiveSchedule::economical;
+  o.first_read_after_minutes = 40;
+  return o;
+}
+
+TEST(WindowPlanner, EconomicalReadsAWindowFirstWhenItsCallsHaveEndedAndCompleted) {
+  // Planned while it holds "now": first read 40 minutes after its end.
+  EXPECT_EQ(first_read_due(kWindow, kNoon + minutes(25), economical()), kWindow.end + minutes(40));
+  // An older window (the lookback, or one the daemon was down for): at once.
+  EXPECT_EQ(first_read_due(kWindow, kWindow.end + minutes(40), economical()),
+            kWindow.end + minutes(40));
+  EXPECT_EQ(first_read_due(kWindow, kNoon + hours(9), economical()), kNoon + hours(9));
+  // Fresh: at once, whatever the window.
+  EXPECT_EQ(first_read_due(kWindow, kNoon + minutes(25), options()), kNoon + minutes(25));
+}
+
+TEST(WindowPlanner, EconomicalReadsOnceMoreAtTheHorizonWhateverTheFirstReadFound) {
+  const UtcSeconds horizon = kWindow.end + minutes(300);
+  const UtcSeconds first_read = kWindow.end + minutes(40);
+  for (const int partial : {0, 1, 500}) {
+    PassSummary first = pass(kWindow, first_read, first_read + seconds(2), 900, partial);
+    first.earliest_partial_end = kWindow.end;  // due at 13:35: no earlier re-read for it
+    const auto decision = decide_after_pass(first, economical());
+    EXPECT_EQ(decision.action, AfterPass::keep_open) << partial << " partial";
+    EXPECT_EQ(decision.next_due, horizon) << partial << " partial";
+  }
+  // The pass at the horizon follows the rules every schedule shares: settle, or stragglers.
+  EXPECT_EQ(decide_after_pass(pass(kWindow, horizon, horizon, 900, 0), economical()).action,
+            AfterPass::settle);
+  EXPECT_EQ(decide_after_pass(pass(kWindow, horizon, horizon, 5000, 2), economical()).action,
+            AfterPass::fetch_stragglers);
+  // A pass that began before the horizon but ended after it reads again at once.
+  EXPECT_EQ(decide_after_pass(pass(kWindow, horizon - seconds(1), horizon + seconds(5), 900, 0),
+                              economical())
+                .next_due,
+            horizon + seconds(5));
+}
+
+TEST(WindowPlanner, APartialRowIsOverdueOnceTheScheduleShouldHaveSeenItComplete) {
+  EXPECT_EQ(overdue_partial_after(options()), minutes(35));  // the completion delay
+  // Economical: read again only at the horizon of the window the call started in.
+  EXPECT_EQ(overdue_partial_after(economical()), minutes(60 + 300));
 }
 
 TEST(WindowPlanner, SettlesAfterTheHorizonWhenNothingIsPartial) {

@@ -90,7 +90,8 @@ class DatabaseRoleTest : public PgTest {
     config.api_url = sim.base_url();
     config.ca_file = sim.ca_file();
     config.lookback_hours = 3;
-    config.sync_lines = {"poll_interval_seconds = 1"};  // `run` reads the live window at once
+    // `run` reads the live window at once
+    config.sync_lines = {"schedule = \"fresh\"", "poll_interval_seconds = 1"};
     return config.write(dir + "/sync.toml");
   }
 

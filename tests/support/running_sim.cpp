@@ -60,6 +60,13 @@ void RunningSim::set_time(UtcSeconds time) {
     throw std::runtime_error("sim clock set failed: " + result.error + " " + result.body);
 }
 
+SimStats RunningSim::stats() {
+  const HttpResult result = admin("GET", "/_sim/stats");
+  if (result.status != 200)
+    throw std::runtime_error("insights-sim stats: HTTP " + std::to_string(result.status));
+  return parse_sim_stats(result.body);
+}
+
 SummaryDigests RunningSim::truth(UtcSeconds from, UtcSeconds to) {
   const HttpResult result =
       admin("GET", "/_sim/truth?StartTime=" + format_utc(from) + "&EndTime=" + format_utc(to) +

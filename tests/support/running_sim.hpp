@@ -16,6 +16,7 @@
 #include "sim/sim_clock.hpp"
 #include "sim/sim_service.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_stats.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
@@ -45,6 +46,7 @@ class RunningSim {
 
   void set_time(UtcSeconds time);  // POST /_sim/clock?set=...
   HttpResult admin(const std::string& method, const std::string& target);
+  SimStats stats();  // GET /_sim/stats
 
   // Every summary of kSimAccount (the list's account, not its subaccounts) the sim shows now
   // for [from, to) of its time-filter field.

@@ -1,6 +1,5 @@
 #include "tests/support/sim_process.hpp"
 
-#include <rapidjson/document.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -109,28 +108,7 @@ SummaryDigests SimProcess::truth(UtcSeconds from, UtcSeconds to) {
 }
 
 SimProcess::Stats SimProcess::stats() {
-  const std::string body = admin_get("/_sim/stats");
-  rapidjson::Document document;
-  document.Parse(body.c_str(), body.size());
-  if (document.HasParseError() || !document.IsObject() || !document.HasMember("statuses") ||
-      !document["statuses"].IsObject()) {
-    throw std::runtime_error("insights-sim stats: unexpected body: " + body.substr(0, 200));
-  }
-  Stats stats;
-  for (const auto& member : document.GetObject()) {
-    if (member.value.IsInt64())
-      stats.counters[member.name.GetString()] = member.value.GetInt64();
-  }
-  for (const auto& status : document["statuses"].GetObject())
-    stats.statuses[std::stoi(status.name.GetString())] = status.value.GetInt64();
-  return stats;
-}
-
-long long SimProcess::Stats::counter(const std::string& name) const {
-  const auto found = counters.find(name);
-  if (found == counters.end())
-    throw std::runtime_error("insights-sim stats: no counter " + name);
-  return found->second;
+  return parse_sim_stats(admin_get("/_sim/stats"));
 }
 
 long long SimProcess::responses_with_status(int status) {

@@ -22,6 +22,7 @@
 #include "core/utc_time.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_stats.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
@@ -51,13 +52,8 @@ class SimProcess {
   // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
   SummaryDigests truth(UtcSeconds from, UtcSeconds to);
-  // One reading of /_sim/stats: its top-level counters by name ("api_requests", "pages",
-  // "resets", …) and the API responses sent by HTTP status.
-  struct Stats {
-    std::map<std::string, long long> counters;
-    std::map<int, long long> statuses;
-    long long counter(const std::string& name) const;  // throws when the sim has no such counter
-  };
+  // One reading of /_sim/stats.
+  using Stats = SimStats;
   Stats stats();
   // How many API responses with this HTTP status the sim has sent (from /_sim/stats).
   long long responses_with_status(int status);

@@ -16,6 +16,8 @@ SyncOptions test_sync_options(int lookback_hours) {
   options.window_minutes = 60;
   options.initial_lookback_hours = lookback_hours;
   options.settle_after_minutes = 300;
+  // The fresh schedule: these tests step the clock through re-reads, partial → complete.
+  options.schedule = LiveSchedule::fresh;
   options.instance_name = "test-instance";
   return options;
 }

@@ -42,7 +42,8 @@ struct SyncHarnessOptions {
 // Runs SourceSync::run(RunMode::once) to completion on a private event loop.
 SourceSyncReport sync_once(const SyncHarnessOptions& options);
 
-// Default sync options for tests: one-hour windows, the given lookback, settle after 5 h.
+// Default sync options for tests: one-hour windows, the given lookback, settle after 5 h, the
+// fresh schedule.
 SyncOptions test_sync_options(int lookback_hours);
 
 // Syncing `sim`'s account into the database at `conninfo` on `clock`, with
