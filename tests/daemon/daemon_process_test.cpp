@@ -43,6 +43,7 @@
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
+#include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
 #include "tests/support/truth_comparison.hpp"
@@ -99,7 +100,7 @@ std::string write_config(const std::string& dir, const std::string& name,
 // Keeps windows due again quickly, so later runs re-read what earlier runs read: the window
 // holding "now" every second, the others every 10 s, and every window of the last 48 hours
 // stays open (none settles while the test runs).
-const std::vector<std::string> kRereadOften = {"schedule = \"fresh\"", "poll_interval_seconds = 1",
+const std::vector<std::string> kRereadOften = {kFreshSchedule, "poll_interval_seconds = 1",
                                                "reread_interval_seconds = 10",
                                                "settle_after_minutes = 2880"};
 
@@ -387,14 +388,13 @@ TEST_F(DaemonProcessTest, TheLiveTailStaysFreshWhileAMonthIsBackfilled) {
   // Every API request takes 300 ms: the backfill (~1,300 pages) cannot finish while we watch.
   SimProcess sim(dir + "/sim", sim_now,
                  {"--calls-per-hour", "2000", "--subaccounts", "0", "--fault", "latency_ms=300"});
-  const std::string config =
-      write_config(dir, "sync.toml",
-                   {.database_url = db->conninfo(),
-                    .api_url = sim.base_url(),
-                    .ca_file = sim.ca_file(),
-                    .lookback_hours = 0,
-                    .sync = {"schedule = \"fresh\"",
-                             "poll_interval_seconds = " + std::to_string(kPollSeconds)}});
+  const std::string config = write_config(
+      dir, "sync.toml",
+      {.database_url = db->conninfo(),
+       .api_url = sim.base_url(),
+       .ca_file = sim.ca_file(),
+       .lookback_hours = 0,
+       .sync = {kFreshSchedule, "poll_interval_seconds = " + std::to_string(kPollSeconds)}});
   const ChildResult enqueued = insights_sync(
       dir, "backfill.log", {"--config", config, "backfill", "--from", "29d", "--to", "1d"},
       kSimProcessToken);
@@ -523,7 +523,7 @@ TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigint
                           .api_url = sim.base_url(),
                           .ca_file = sim.ca_file(),
                           .lookback_hours = 3,
-                          .sync = {}};
+                          .sync = {kFreshSchedule}};
   // The same account under a second name: a source of its own for the scheduler.
   const std::string one = write_config(dir, "one.toml", base);
   std::ifstream one_in(one);
@@ -594,7 +594,7 @@ TEST_F(DaemonProcessTest, JsonLogsCarryFieldsAndNoLineEverHoldsTheSecret) {
                                            .api_url = sim.base_url(),
                                            .ca_file = sim.ca_file(),
                                            .lookback_hours = 3,
-                                           .sync = {}});
+                                           .sync = {kFreshSchedule}});
   std::ofstream(config, std::ios::app) << "[log]\nformat = \"json\"\nlevel = \"trace\"\n";
   const ChildResult run =
       insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, secret);
@@ -783,7 +783,7 @@ TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAtte
                     .api_url = "https://127.0.0.1:" + std::to_string(nothing_listens.port()),
                     .ca_file = write_unrelated_ca(dir),
                     .lookback_hours = 1,
-                    .sync = {"once_attempts = 2"}});
+                    .sync = {kFreshSchedule, "once_attempts = 2"}});
   const ChildResult result =
       insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimProcessToken, 60s);
   EXPECT_EQ(exit_code(result), kExitWorkFailed) << describe(result);

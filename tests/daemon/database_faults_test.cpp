@@ -92,8 +92,8 @@ TEST(DatabaseFaults, ConnectionsKilledMidTransactionAndARestartAreRiddenOut) {
   config.api_url = sim.base_url();
   config.ca_file = sim.ca_file();
   config.lookback_hours = 8;  // about 16,000 rows of the parent account
-  config.sync_lines = {"schedule = \"fresh\"", "poll_interval_seconds = 1",
-                       "reread_interval_seconds = 10", "settle_after_minutes = 2880"};
+  config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1", "reread_interval_seconds = 10",
+                       "settle_after_minutes = 2880"};
   const std::string path = config.write(dir + "/run.toml");
   ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", path, "run"}, dir + "/run.log",
                       {{kSyncConfigSecretEnv, kSimProcessToken}});
@@ -182,7 +182,8 @@ class HeldLockTest : public PgTest {
     config.api_url = sim.base_url();
     config.ca_file = sim.ca_file();
     config.lookback_hours = 6;
-    config.sync_lines = {"once_attempts = 20"};
+    // Fresh: `sync --once` reads every window of the lookback, the newest too.
+    config.sync_lines = {kFreshSchedule, "once_attempts = 20"};
     const std::string path = config.write(dir + "/sync.toml");
 
     std::promise<void> held;

@@ -34,6 +34,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/sim_process.hpp"
+#include "tests/support/sync_config.hpp"
 #include "tests/support/test_dir.hpp"
 #include "tests/support/truth_comparison.hpp"
 
@@ -112,7 +113,7 @@ std::string write_config(const std::string& dir, const std::string& instance,
        << "window_minutes = " << kWindowMinutes
        << "\n"
        // Windows stay open and are read again soon: leases keep changing hands all run long.
-       << "schedule = \"fresh\"\npoll_interval_seconds = 1\nreread_interval_seconds = 20\n"
+       << kFreshSchedule << "\npoll_interval_seconds = 1\nreread_interval_seconds = 20\n"
        << "settle_after_minutes = 2880\n"
        << "[[source]]\nname = \"sim\"\naccount_sid = \"" << kSimProcessAccount << "\"\n"
        << "secret_env = \"" << kSecretEnv << "\"\napi_url = \"" << sim.base_url() << "\"\n"

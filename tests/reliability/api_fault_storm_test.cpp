@@ -259,7 +259,7 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
   // stream of requests for the faults to hit. Parking comes quickly (a second unparsable
   // page) and a parked window is tried again 3 s later.
   config.lookback_hours = 6;
-  config.sync_lines = {"window_minutes = 10",         "schedule = \"fresh\"",
+  config.sync_lines = {"window_minutes = 10",         kFreshSchedule,
                        "poll_interval_seconds = 1",   "reread_interval_seconds = 10",
                        "settle_after_minutes = 2880", "park_after_attempts = 2",
                        "parked_retry_seconds = 3"};

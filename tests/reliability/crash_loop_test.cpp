@@ -138,8 +138,8 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
   // Live windows are due again every few seconds and never settle, so every run has pages to
   // commit (re-reads find summaries the sim completed meanwhile); the backfill's windows, more
   // than 2.5 days old, settle after their pass.
-  config.sync_lines = {"schedule = \"fresh\"", "poll_interval_seconds = 1",
-                       "reread_interval_seconds = 10", "settle_after_minutes = 2880"};
+  config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1", "reread_interval_seconds = 10",
+                       "settle_after_minutes = 2880"};
   const std::string config_file = config.write(dir + "/sync.toml");
   const std::map<std::string, std::string> environment = {{kSyncConfigSecretEnv, kSimProcessToken}};
   const UtcSeconds backfill_to = floor_hour(start - kLastChangeAfterCallStart - kRunTimeMargin -

@@ -91,7 +91,7 @@ class DatabaseRoleTest : public PgTest {
     config.ca_file = sim.ca_file();
     config.lookback_hours = 3;
     // `run` reads the live window at once
-    config.sync_lines = {"schedule = \"fresh\"", "poll_interval_seconds = 1"};
+    config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1"};
     return config.write(dir + "/sync.toml");
   }
 

@@ -16,6 +16,11 @@ namespace insights::testing {
 // The environment variable the configs name as secret_env (when secret_file is unset).
 inline constexpr const char* kSyncConfigSecretEnv = "INSIGHTS_TEST_SECRET";
 
+// A [sync] line for tests that need every window of the lookback read by one `sync --once`
+// (the economical default leaves windows that ended less than 40 minutes ago for later) or a
+// live tail read every few seconds (with poll_interval_seconds).
+inline constexpr const char* kFreshSchedule = "schedule = \"fresh\"";
+
 struct SyncConfig {
   std::string database_url;  // "" leaves [database] out
   std::string api_url;
