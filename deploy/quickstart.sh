@@ -235,9 +235,10 @@ FROM work_items
 WHERE source = 'sim' AND kind = 'live' AND window_end <= now() - make_interval(mins => :settle);
 SQL
 
-  say "newest windows, still open"
+  say "newest windows, not settled yet"
   echo "They end less than $settle_minutes minutes ago, so calls in them can still end or" \
-    "complete: the daemon re-reads them and settles each once nothing in it can change."
+    "complete. On the default economical schedule the daemon reads each one 40 minutes after" \
+    "its end (pending until then) and once more $settle_minutes minutes after it, then settles it."
   demo_psql -d insights -v settle="$settle_minutes" <<'SQL'
 SELECT to_char(window_start, 'YYYY-MM-DD HH24:MI') AS window_start,
        to_char(window_end, 'HH24:MI') AS "end", state, passes_completed AS passes,
@@ -248,8 +249,8 @@ ORDER BY window_start DESC;
 SQL
 
   say "insights-sync status"
-  echo "(overdue: partial rows whose call ended over 35 minutes ago; a window holding partial" \
-    "rows is read again when they are due to complete, so this stays at 0.)"
+  echo "(overdue: partial rows the schedule should have seen complete by now, those of calls" \
+    "that ended over $(( 60 + settle_minutes )) minutes ago; it stays at 0.)"
   insights_sync status
 }
 
