@@ -32,6 +32,8 @@ void read_database(const toml::table& table, AppConfig& config,
   TomlTableReader reader(table, "database.", problems);
   // No message may repeat the URL: it may hold a password.
   config.database.url = reader.string("url");
+  if (const auto connections = reader.integer_between("commit_connections", 1, 16))
+    config.database.commit_connections = *connections;
   reader.reject_unknown_keys();
 }
 

@@ -34,6 +34,9 @@ struct DatabaseOptions {
   // fall back to $DATABASE_URL, then to libpq's own environment (PGHOST, PGPORT, PGUSER, ...).
   // Put passwords in ~/.pgpass, PGPASSFILE or PGPASSWORD rather than here.
   std::optional<std::string> url;
+  // Connections that commit pages, each on its own thread: PostgreSQL merges one page while
+  // the next is copied in. 1..16; the work queue uses one more.
+  int commit_connections = 2;
 };
 
 struct LogOptions {

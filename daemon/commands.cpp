@@ -177,6 +177,7 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
       AppConfig next = load_config(command.config_path, insights_environment());
       std::vector<std::string> secrets = load_secrets(command, next);
       if (next.database.url != running.database.url ||
+          next.database.commit_connections != running.database.commit_connections ||
           next.sync.instance_name != running.sync.instance_name ||
           next.retention != running.retention) {
         spdlog::warn(
@@ -211,6 +212,7 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                config.sources.size(), config.sources.size() == 1 ? "" : "s");
   SyncEngine engine(
       SyncEngineSetup{.database = {.conninfo = conninfo, .before_step = {}},
+                      .commit_connections = config.database.commit_connections,
                       .sync = config.sync,
                       .sources = config.sources,
                       .secrets = std::move(secrets),

@@ -73,7 +73,7 @@ struct SourceRuntime {
 struct SyncEngine::Impl : EndpointHandler {
   explicit Impl(SyncEngineSetup setup_in)
       : setup(std::move(setup_in)),
-        sink(setup.database),
+        sink(setup.database, setup.commit_connections),
         queue(setup.database.conninfo),
         heartbeat(io),
         metrics(INSIGHTS_SYNC_VERSION, INSIGHTS_GIT_REVISION) {}

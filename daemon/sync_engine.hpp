@@ -36,7 +36,8 @@ struct ReloadedConfig {
 };
 
 struct SyncEngineSetup {
-  PgSinkOptions database;  // conninfo (+ the test hook that fails commit steps)
+  PgSinkOptions database;      // conninfo (+ the test hook that fails commit steps)
+  int commit_connections = 1;  // [database] commit_connections
   SyncOptions sync;
   std::vector<SourceOptions> sources;
   std::vector<std::string> secrets;  // one per source, same order (see load_source_secret)

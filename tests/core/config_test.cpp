@@ -34,6 +34,7 @@ secret_env = "TWILIO_AUTH_TOKEN"
 TEST(Config, EmptyFileGivesDefaults) {
   const AppConfig config = parse_config("", "empty.toml");
   EXPECT_FALSE(config.database.url.has_value());
+  EXPECT_EQ(config.database.commit_connections, 2);
   EXPECT_EQ(config.log.level, "info");
 }
 
@@ -41,12 +42,14 @@ TEST(Config, ReadsEveryKey) {
   const AppConfig config = parse_config(R"(
 [database]
 url = "postgresql://warehouse.internal/insights"
+commit_connections = 4
 [log]
 level = "debug"
 format = "json"
 )",
                                         "full.toml");
   EXPECT_EQ(config.database.url, "postgresql://warehouse.internal/insights");
+  EXPECT_EQ(config.database.commit_connections, 4);
   EXPECT_EQ(config.log.level, "debug");
   EXPECT_EQ(config.log.format, "json");
 }
@@ -58,6 +61,7 @@ unknown_top = 1
 [database]
 url = 5
 colour = "blue"
+commit_connections = 17
 [log]
 level = "loud"
 format = "xml"
@@ -67,7 +71,10 @@ format = "xml"
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
     const std::string message = error.what();
-    EXPECT_EQ(error.problems().size(), 6u) << message;
+    EXPECT_EQ(error.problems().size(), 7u) << message;
+    EXPECT_NE(message.find("database.commit_connections must be between 1 and 16; got 17"),
+              std::string::npos)
+        << message;
     EXPECT_NE(message.find("log.format must be one of auto, text, journal, json; got \"xml\""),
               std::string::npos)
         << message;

@@ -5,7 +5,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/page_parser.hpp"
 #include "tests/sink/summary_builder.hpp"
@@ -59,6 +62,64 @@ TEST_F(AsyncPgSinkTest, ErrorsReachTheAwaitingCoroutine) {
   loop.run();
   ASSERT_TRUE(failure);
   EXPECT_THROW(std::rethrow_exception(failure), StaleWorkItemError);
+}
+
+TEST_F(AsyncPgSinkTest, TwoCommitConnectionsMergeTwoPagesAtOnceAndOtherWorkDoesNotWait) {
+  const long long first = create_work_item("main", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z");
+  const long long second = create_work_item("main", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z");
+  // Each merge waits until both pages are in their merge and the other work has run: with one
+  // connection, or other work queued behind commits, that never happens and the wait times out.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int merging = 0;
+  bool other_work_ran = false, all_at_once = true;
+  PgSinkOptions options{db->conninfo(), {}};
+  options.before_step = [&](CommitStep step) {
+    if (step != CommitStep::merge_rows)
+      return;
+    std::unique_lock lock(mutex);
+    ++merging;
+    changed.notify_all();
+    if (!changed.wait_for(lock, std::chrono::seconds(5),
+                          [&] { return merging == 2 && other_work_ran; }))
+      all_at_once = false;
+  };
+  AsyncPgSink sink(options, 2);
+  EXPECT_EQ(sink.commit_connections(), 2);
+  asio::io_context loop;
+  std::vector<CommitResult> results;
+  std::exception_ptr failure;
+  const auto commit = [&](long long id, int call) -> asio::awaitable<void> {
+    const Page page = parse_summaries_page(page_json({summary_json(call_sid(call), "complete")}));
+    results.push_back(
+        co_await sink.commit_page(WorkItemRef{id, 0, std::nullopt, std::nullopt}, page));
+  };
+  const auto note_failure = [&](std::exception_ptr error) {
+    if (error)
+      failure = error;
+  };
+  asio::co_spawn(loop, commit(first, 1), note_failure);
+  asio::co_spawn(loop, commit(second, 2), note_failure);
+  asio::co_spawn(
+      loop,
+      [&]() -> asio::awaitable<void> {
+        co_await sink.run([&] {
+          std::unique_lock lock(mutex);
+          // Once both commits are under way, so this really ran beside them.
+          changed.wait_for(lock, std::chrono::seconds(5), [&] { return merging == 2; });
+          other_work_ran = true;
+          changed.notify_all();
+          return 0;
+        });
+      },
+      note_failure);
+  loop.run();
+
+  ASSERT_FALSE(failure);
+  EXPECT_TRUE(all_at_once) << "the two merges and the other work did not run at the same time";
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].inserted + results[1].inserted, 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "2");
 }
 
 }  // namespace
