@@ -5,9 +5,9 @@
 // A window's life (DESIGN §2.4): read once (pending → open), re-read while a call in it can
 // still start, end, or complete (until settle_after past its end: once, at that horizon, on the
 // economical schedule; often on the fresh one), then settled by the first pass that began after
-// that and found no partial rows. Partial rows left after
-// the horizon are stragglers: fetched one by one when that costs fewer requests than a
-// re-read, and marked as never completing when Twilio's 30-day retention runs out first.
+// that and found no partial rows. Partial rows left after the horizon are stragglers: fetched
+// one by one when that costs fewer requests than a re-read, and marked as never completing when
+// Twilio's 30-day retention runs out first.
 
 #include <chrono>
 #include <optional>
