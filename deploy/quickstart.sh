@@ -160,8 +160,9 @@ start_daemon() {
 }
 
 # One line "progress|landed": progress from `status --json` (PostgreSQL parses the JSON, as jq
-# may be missing), landed from work_items: live windows exist, none is unread, every one that
-# ended more than settle_after ago is settled, and every window that was due for a re-read
+# may be missing), landed from work_items: live windows exist, none that is due is unread (on
+# the economical schedule the newest stay pending until 40 minutes after their end), every one
+# that ended more than settle_after ago is settled, and every window that was due for a re-read
 # when the daemon started has had it (so a re-run reports fresh rows, not the last run's).
 poll_once() {
   local status
@@ -173,7 +174,7 @@ WITH s AS (
           WHERE src ->> 'name' = 'sim') AS src),
 w AS (
   SELECT count(*) FILTER (WHERE kind = 'live') AS live,
-         count(*) FILTER (WHERE state = 'pending') AS pending,
+         count(*) FILTER (WHERE state = 'pending' AND next_due_at <= now()) AS pending,
          count(*) FILTER (WHERE kind = 'live' AND state <> 'settled'
                           AND window_end <= now() - make_interval(mins => :settle)) AS late,
          count(*) FILTER (WHERE state IN ('pending', 'open')
