@@ -137,7 +137,7 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
   config.lookback_hours = 6;
   // Live windows are due again every few seconds and never settle, so every run has pages to
   // commit (re-reads find summaries the sim completed meanwhile); the backfill's windows, more
-  // than 2.5 days old, settle after their pass.
+  // than two days old, settle after their pass.
   config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1", "reread_interval_seconds = 10",
                        "settle_after_minutes = 2880"};
   const std::string config_file = config.write(dir + "/sync.toml");
