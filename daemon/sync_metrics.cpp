@@ -118,11 +118,10 @@ void SyncMetrics::warehouse(const WarehouseCensus& census, UtcSeconds now) {
   for (const auto& count : census.work_items) {
     track(work_items_.Add({{"source", count.source}, {"kind", count.kind}, {"state", count.state}}))
         .Set(static_cast<double>(count.windows));
-  }
-  // Every source with windows has a partial backlog, 0 when it has no partial row: an alert
-  // on it must not see "no data" for a healthy source.
-  for (const auto& count : census.work_items)
+    // Every source with windows has a partial backlog, 0 when it has no partial row: an alert
+    // on it must not see "no data" for a healthy source.
     track(partial_rows_.Add({{"source", count.source}}));
+  }
   for (const auto& [source, rows] : census.partial_rows)
     track(partial_rows_.Add({{"source", source}})).Set(static_cast<double>(rows));
   for (const auto& [source, start] : census.oldest_unsettled) {

@@ -101,12 +101,11 @@ PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& optio
       AfterPass::settle, std::max(pass.now, annotation_pass_at),
       options.annotation_pass_after_hours == 0 || pass.pass_started >= annotation_pass_at};
   const auto reread = std::chrono::seconds(options.reread_interval_seconds);
-  if (pass.pass_started < horizon && options.schedule == LiveSchedule::economical) {
-    // One more read, at the horizon: it finds the calls that were still running and the
-    // summaries that were still partial, whatever their number, for one request per page.
-    return {AfterPass::keep_open, std::max(pass.now, horizon), false};
-  }
   if (pass.pass_started < horizon) {
+    // Economical: one more read, at the horizon. It finds the calls that were still running and
+    // the summaries that were still partial, whatever their number, for one request per page.
+    if (options.schedule == LiveSchedule::economical)
+      return {AfterPass::keep_open, std::max(pass.now, horizon), false};
     // Calls may still appear or change: read again, often while the window holds "now".
     const auto interval =
         pass.window.end > pass.now ? std::chrono::seconds(options.poll_interval_seconds) : reread;

@@ -244,16 +244,25 @@ class MalformedForOneWindow : public SummariesApi {
   bool resets_between_;
 };
 
-TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWindows) {
-  start_sim(600);
-  SyncHarnessOptions options = harness(db->conninfo());
+// `options` with the window at kStart served malformed pages through `api` (a fresh decorator
+// per run; with `resets_between`, every other attempt meets a reset), parked after three
+// unparsable pages.
+SyncHarnessOptions with_malformed_window(SyncHarnessOptions options,
+                                         std::optional<MalformedForOneWindow>& api,
+                                         int once_attempts, bool resets_between) {
   options.sync.park_after_attempts = 3;
-  options.sync.once_attempts = 10;
-  std::optional<MalformedForOneWindow> api;
-  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-    api.emplace(real, kStart);
+  options.sync.once_attempts = once_attempts;
+  options.wrap_api = [&api, resets_between](SummariesApi& real) -> SummariesApi& {
+    api.emplace(real, kStart, resets_between);
     return *api;
   };
+  return options;
+}
+
+TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWindows) {
+  start_sim(600);
+  std::optional<MalformedForOneWindow> api;
+  const SyncHarnessOptions options = with_malformed_window(harness(db->conninfo()), api, 10, false);
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.windows_parked, 1);
   EXPECT_EQ(api->attempts, 3);
@@ -274,14 +283,8 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
 // window is parked after park_after_attempts of those, not sooner.
 TEST_F(SyncFaultsTest, OnlyUnparsablePagesCountTowardsParkingNotTheNetworkErrorsBetweenThem) {
   start_sim(600);
-  SyncHarnessOptions options = harness(db->conninfo());
-  options.sync.park_after_attempts = 3;
-  options.sync.once_attempts = 20;
   std::optional<MalformedForOneWindow> api;
-  options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-    api.emplace(real, kStart, true);
-    return *api;
-  };
+  const SyncHarnessOptions options = with_malformed_window(harness(db->conninfo()), api, 20, true);
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.windows_parked, 1);
   EXPECT_EQ(api->attempts, 6) << "3 resets and 3 unparsable pages, by turns";

@@ -80,7 +80,7 @@ StormSettings storm_settings() {
 
 // The fault counters of /_sim/stats, named as the figures print them.
 struct SimFigures {
-  explicit SimFigures(const SimProcess::Stats& stats)
+  explicit SimFigures(const SimStats& stats)
       : requests(stats.counter("api_requests")),
         pages(stats.counter("pages")),
         rate_limited(stats.counter("rate_limited")),

@@ -107,12 +107,12 @@ SummaryDigests SimProcess::truth(UtcSeconds from, UtcSeconds to) {
   return summaries;
 }
 
-SimProcess::Stats SimProcess::stats() {
+SimStats SimProcess::stats() {
   return parse_sim_stats(admin_get("/_sim/stats"));
 }
 
 long long SimProcess::responses_with_status(int status) {
-  const Stats now = stats();
+  const SimStats now = stats();
   const auto found = now.statuses.find(status);
   return found == now.statuses.end() ? 0 : found->second;
 }

@@ -52,9 +52,7 @@ class SimProcess {
   // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
   SummaryDigests truth(UtcSeconds from, UtcSeconds to);
-  // One reading of /_sim/stats.
-  using Stats = SimStats;
-  Stats stats();
+  SimStats stats();  // one reading of /_sim/stats
   // How many API responses with this HTTP status the sim has sent (from /_sim/stats).
   long long responses_with_status(int status);
   // A top-level counter of /_sim/stats, e.g. "api_requests" or "pages".
