@@ -17,6 +17,7 @@
 #include "sim/sim_service.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights {
 namespace {
@@ -69,7 +70,7 @@ class HttpClientTest : public ::testing::Test {
 
     const auto identity =
         sim::make_tls_identity(setup.dns_names, setup.ip_addresses, setup.validity);
-    ca_file = ::testing::TempDir() + "http-client-sim-ca.pem";
+    ca_file = dir.path() + "/sim-ca.pem";
     sim::write_ca_file(identity, ca_file);
     sim::ServerOptions server_options;
     if (setup.tls) {
@@ -139,6 +140,8 @@ class HttpClientTest : public ::testing::Test {
   std::unique_ptr<sim::SimService> service;
   std::unique_ptr<sim::HttpServer> server;
   std::shared_ptr<asio::ssl::context> server_tls;
+  // Per test process, as ctest -j runs several side by side.
+  testing::TestDir dir{"http-client"};
   std::string ca_file;
   std::thread loop;
   asio::io_context io;  // the client's, run on the test thread
@@ -245,7 +248,7 @@ TEST_F(HttpClientTest, KeepsAtMostMaxConnectionsInFlight) {
 TEST_F(HttpClientTest, AnUntrustedCertificateIsFatal) {
   start_sim();
   const auto other_ca = sim::make_tls_identity({"localhost"}, {"127.0.0.1"});
-  const std::string other_ca_file = ::testing::TempDir() + "http-client-other-ca.pem";
+  const std::string other_ca_file = dir.path() + "/other-ca.pem";
   sim::write_ca_file(other_ca, other_ca_file);
   HttpClientOptions options = client_options();
   options.ca_file = other_ca_file;

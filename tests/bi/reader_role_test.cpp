@@ -26,6 +26,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/private_pg_cluster.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights::testing {
 namespace {
@@ -224,9 +225,10 @@ TEST(ReaderRoleMigration, MigrateWarnsWhenPublicMayCreateInSchemaPublic) {
   TestDatabase db;
   pqxx::connection owner(db.conninfo());
   pqxx::nontransaction(owner).exec0("GRANT CREATE ON SCHEMA public TO PUBLIC");
-  const ChildResult migrate = run_child(
-      INSIGHTS_SYNC_BINARY, {"--database-url", db.conninfo(), "migrate"},
-      ::testing::TempDir() + "bi-role-migrate-" + std::to_string(getpid()) + ".log", {}, 60s);
+  const TestDir dir("bi-role-migrate");
+  const ChildResult migrate =
+      run_child(INSIGHTS_SYNC_BINARY, {"--database-url", db.conninfo(), "migrate"},
+                dir.path() + "/migrate.log", {}, 60s);
   ASSERT_TRUE(migrate.exit && migrate.exit->exited) << migrate.output;
   EXPECT_EQ(migrate.exit->exit_code, 0) << migrate.output;
   EXPECT_NE(migrate.output.find("warn"), std::string::npos) << migrate.output;

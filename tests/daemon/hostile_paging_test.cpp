@@ -26,6 +26,7 @@
 #include "tests/sink/summary_builder.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights {
 namespace {
@@ -77,7 +78,8 @@ class LocalHttps {
  public:
   explicit LocalHttps(sim::RequestHandler& handler, const std::string& name)
       : identity_(sim::make_tls_identity({"localhost"}, {"127.0.0.1"})),
-        ca_file_(::testing::TempDir() + name + "-ca.pem") {
+        dir_(name),
+        ca_file_(dir_.path() + "/ca.pem") {
     sim::write_ca_file(identity_, ca_file_);
     sim::ServerOptions options;
     options.tls = sim::make_server_tls_context(identity_);
@@ -96,6 +98,7 @@ class LocalHttps {
  private:
   boost::asio::io_context io_;
   sim::TlsIdentity identity_;
+  testing::TestDir dir_;
   std::string ca_file_;
   std::optional<sim::HttpServer> server_;
   std::thread loop_;

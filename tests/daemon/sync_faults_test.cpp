@@ -17,6 +17,7 @@
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_dir.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights {
@@ -187,7 +188,8 @@ TEST_F(SyncFaultsTest, ANextPageUrlOnAnotherOriginIsRefusedAndGetsNoCredentials)
     boost::asio::io_context io;
     ForeignLinkHandler handler(foreign);
     const auto identity = sim::make_tls_identity({"localhost"}, {"127.0.0.1"});
-    const std::string ca = ::testing::TempDir() + "foreign-link-ca.pem";
+    const testing::TestDir dir("foreign-link");
+    const std::string ca = dir.path() + "/ca.pem";
     sim::write_ca_file(identity, ca);
     sim::ServerOptions server_options;
     server_options.tls = sim::make_server_tls_context(identity);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/support/shell_command.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights {
 namespace {
@@ -15,8 +16,8 @@ namespace {
 using testing::run_shell;
 
 // The unit as shipped, with /usr/bin/insights-sync pointing at the binary just built (verify
-// checks that ExecStart= names an executable), in a directory of its own.
-std::string unit_under_test() {
+// checks that ExecStart= names an executable), in the calling test's directory.
+std::string unit_under_test(const testing::TestDir& dir) {
   std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.service");
   std::stringstream text;
   text << in.rdbuf();
@@ -27,22 +28,23 @@ std::string unit_under_test() {
     unit.replace(at, installed.size(), INSIGHTS_SYNC_BINARY);
     at += std::string(INSIGHTS_SYNC_BINARY).size();
   }
-  const std::string dir = ::testing::TempDir() + "unit-" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  const std::string path = dir + "/insights-sync.service";
+  const std::string path = dir.path() + "/insights-sync.service";
   std::ofstream(path) << unit;
   return path;
 }
 
 TEST(ServiceUnit, SystemdAnalyzeVerifyAcceptsIt) {
-  const testing::CommandOutcome verify = run_shell("systemd-analyze verify " + unit_under_test());
+  const testing::TestDir dir("service-unit");
+  const testing::CommandOutcome verify =
+      run_shell("systemd-analyze verify " + unit_under_test(dir));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_EQ(verify.output, "") << "no warnings either";
 }
 
 TEST(ServiceUnit, ItsExposureIsAtMostTwo) {
+  const testing::TestDir dir("service-unit");
   const testing::CommandOutcome security =
-      run_shell("systemd-analyze security --offline=true " + unit_under_test());
+      run_shell("systemd-analyze security --offline=true " + unit_under_test(dir));
   ASSERT_EQ(security.exit_code, 0) << security.output;
   // "→ Overall exposure level for insights-sync.service: 1.1 OK"
   const std::string marker = "Overall exposure level for insights-sync.service: ";

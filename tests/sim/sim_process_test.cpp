@@ -14,6 +14,7 @@
 
 #include "sim/sim_app.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights::sim {
 namespace {
@@ -57,9 +58,8 @@ std::string wait_for_file(const std::string& path) {
 }
 
 TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
-  const std::string dir = ::testing::TempDir() + "sim-process-" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  const std::string port_file = dir + "/port", ca_file = dir + "/ca.pem";
+  const insights::testing::TestDir dir("sim-process");
+  const std::string port_file = dir.path() + "/port", ca_file = dir.path() + "/ca.pem";
   const pid_t pid =
       start_sim({"--port", "0", "--port-file", port_file, "--ca-file", ca_file, "--calls-per-hour",
                  "30", "--credential", "AC00000000000000000000000000000001:proc-secret"});

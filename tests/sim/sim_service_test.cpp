@@ -16,6 +16,7 @@
 #include "sim/time_param.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace insights::sim {
 namespace {
@@ -61,7 +62,7 @@ class SimServiceTest : public ::testing::Test {
     service = std::make_unique<SimService>(*store, *clock, options);
 
     const auto identity = make_tls_identity({"localhost"}, {"127.0.0.1"});
-    ca_file = ::testing::TempDir() + "sim-ca.pem";
+    ca_file = dir.path() + "/ca.pem";
     write_ca_file(identity, ca_file);
     ServerOptions server_options;
     server_options.tls = make_server_tls_context(identity);
@@ -136,6 +137,8 @@ class SimServiceTest : public ::testing::Test {
   std::unique_ptr<SimClock> clock;
   std::unique_ptr<SimService> service;
   std::unique_ptr<HttpServer> server;
+  // Per test process, as ctest -j runs several side by side.
+  insights::testing::TestDir dir{"sim-service"};
   std::string ca_file;
   std::thread loop;
   std::unique_ptr<HttpTestClient> client;

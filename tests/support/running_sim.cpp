@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 
 #include "sim/tls_identity.hpp"
 
@@ -37,6 +38,8 @@ RunningSim::~RunningSim() {
   admin_client_.reset();
   server_->stop();
   loop_.join();
+  std::error_code ignored;
+  std::filesystem::remove(ca_file_, ignored);
 }
 
 unsigned short RunningSim::port() const {
