@@ -18,6 +18,22 @@ if [ "${1:-}" = "--fast" ]; then passes=(normal); shift; fi
 
 build_dir_for() { if [ "$1" = normal ]; then echo "$build"; else echo "$build-asan"; fi; }
 
+# A full disk shows up late and far from its cause (PostgreSQL stops mid-suite, every later test
+# fails to connect), so say it first. A fresh run takes about 4 GB: 0.6 GB normal build, 2.7 GB
+# sanitizer build, up to 1 GB of PostgreSQL WAL in /tmp.
+warn_if_short_of_disk() {
+  local path=$1 want_gb=$2 free_gb
+  mkdir -p "$path"
+  free_gb=$(df -P -BG "$path" | awk 'NR == 2 { sub("G", "", $4); print $4 }')
+  echo "run-tests: ${free_gb} GB free for $path"
+  if [ "$free_gb" -lt "$want_gb" ]; then
+    echo "run-tests: warning: a fresh run needs about ${want_gb} GB there; when the disk fills," \
+      "tests fail in confusing ways" >&2
+  fi
+}
+warn_if_short_of_disk "$(dirname "$build")" 4
+warn_if_short_of_disk /tmp 2
+
 for pass in "${passes[@]}"; do
   dir=$(build_dir_for "$pass")
   flag=OFF; [ "$pass" = sanitized ] && flag=ON
