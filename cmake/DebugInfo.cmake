@@ -5,9 +5,8 @@
 # -DINSIGHTS_FULL_DEBUG_INFO=ON brings back variables and types for a gdb session.
 option(INSIGHTS_FULL_DEBUG_INFO "Full DWARF debug info instead of compressed line tables" OFF)
 if(NOT INSIGHTS_FULL_DEBUG_INFO)
-  foreach(config RELWITHDEBINFO DEBUG)
-    string(REGEX REPLACE "(^| )-g( |$)" "\\1-g1 -gz\\2" CMAKE_CXX_FLAGS_${config}
-                         "${CMAKE_CXX_FLAGS_${config}}")
-  endforeach()
+  # These come after the build type's -g on the command line, and the last -g option wins;
+  # build types without debug info get none.
+  add_compile_options("$<$<CONFIG:RelWithDebInfo,Debug>:-g1;-gz>")
   add_link_options("$<$<CONFIG:RelWithDebInfo,Debug>:-gz>")
 endif()

@@ -1,12 +1,10 @@
 # -DINSIGHTS_SANITIZE=ON builds everything with ASan + UBSan; UBSan findings abort the test.
+# UBSan keeps a record per check site, in writable data that a position-independent binary must
+# relocate at load time: the records and their relocations were two thirds of each test binary
+# (119 MB of package_tests). Sections of their own let the linker drop the records of template
+# copies it discards, and a fixed load address (-no-pie) needs no relocations for them.
 if(INSIGHTS_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
-                      -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined)
-  # UBSan keeps a record per check site, in writable data that a position-independent binary
-  # must relocate at load time: the records and their relocations were two thirds of each test
-  # binary (119 MB of package_tests). Their own sections let the linker drop the records of
-  # template copies it discards, and a fixed load address needs no relocations for them.
-  add_compile_options(-ffunction-sections -fdata-sections)
-  add_link_options(-Wl,--gc-sections -no-pie)
+                      -fno-omit-frame-pointer -ffunction-sections -fdata-sections)
+  add_link_options(-fsanitize=address,undefined -Wl,--gc-sections -no-pie)
 endif()
