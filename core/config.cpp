@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/config_environment.hpp"
+#include "core/listen_address.hpp"
 #include "core/source_config_reader.hpp"
 #include "core/sync_options_reader.hpp"
 #include "core/toml_table_reader.hpp"
@@ -58,30 +59,14 @@ void read_log(const toml::table& table, AppConfig& config, std::vector<std::stri
   reader.reject_unknown_keys();
 }
 
-// "127.0.0.1:9464", "[::1]:9464" or "0.0.0.0:0"; "" = off.
-bool is_listen_address(const std::string& value) {
-  const std::size_t colon = value.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size() ||
-      value.size() - colon - 1 > 5) {
-    return false;
-  }
-  for (std::size_t i = colon + 1; i < value.size(); ++i) {
-    if (value[i] < '0' || value[i] > '9')
-      return false;
-  }
-  return std::stoi(value.substr(colon + 1)) <= 65535;
-}
-
 void read_metrics(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
   TomlTableReader reader(table, "metrics.", problems);
   if (auto listen = reader.string("listen")) {
-    if (listen->empty() || is_listen_address(*listen)) {
+    std::string problem;
+    if (listen->empty() || parse_listen_address(*listen, problem)) {
       config.metrics.listen = *listen;
     } else {
-      reader.problem("listen",
-                     "must be \"address:port\" (e.g. \"127.0.0.1:9464\") or \"\" "
-                     "for no endpoint; got \"" +
-                         *listen + "\"");
+      reader.problem("listen", "\"" + *listen + "\": " + problem + "; \"\" turns the endpoint off");
     }
   }
   reader.reject_unknown_keys();

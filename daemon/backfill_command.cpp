@@ -203,7 +203,7 @@ int backfill(const Command& command, const AppConfig& config, const std::string&
     load_secrets(command, chosen);  // before enqueueing: a missing token fails fast
 
   auto connection = open_connection(conninfo);
-  require_current_schema(*connection, embedded_migrations());
+  require_compatible_schema(*connection, embedded_migrations());
   {
     WorkQueue queue(conninfo);
     for (const auto& source : chosen.sources)

@@ -12,7 +12,7 @@ namespace insights {
 
 // Returns the exit code: 0 enqueued (or, with --wait/--run, every window read), 2 bad range or
 // unknown source, 6 a window was parked (or still failing after --run's attempts), plus the
-// codes every command shares (README "Exit codes").
+// codes every command shares (docs/operations.md, "Exit codes").
 int backfill(const Command& command, const AppConfig& config, const std::string& conninfo);
 
 }  // namespace insights

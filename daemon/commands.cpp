@@ -15,11 +15,14 @@
 #include "daemon/cli.hpp"
 #include "daemon/command_support.hpp"
 #include "daemon/exit_codes.hpp"
+#include "daemon/listen_endpoints.hpp"
 #include "daemon/status_report.hpp"
 #include "daemon/sync_engine.hpp"
 #include "schema/embedded_migrations.hpp"
+#include "sink/instance_claim.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
+#include "sink/pg_error_kind.hpp"
 #include "sink/pg_sink.hpp"
 
 namespace insights {
@@ -65,11 +68,33 @@ class MigrationWarnings final : public pqxx::errorhandler {
   }
 };
 
+// Applying migrations needs the database owner; a role that may not (the service's own) is told
+// so in one line, instead of libpq's "permission denied for schema public".
+MigrationReport apply_embedded_migrations(pqxx::connection& connection) {
+  try {
+    return apply_migrations(connection, embedded_migrations());
+  } catch (const pqxx::insufficient_privilege& error) {
+    throw DatabaseError(
+        ErrorKind::fatal,
+        "migrations are pending (this insights-sync knows schema version " +
+            std::to_string(embedded_migrations().back().version) + ") and role " +
+            connection.username() +
+            " may not apply them: run `insights-sync migrate` as the database owner "
+            "(docs/operations.md, \"Upgrading\"); the server said: " +
+            describe_database_error(error));
+  }
+}
+
 int migrate(const std::string& conninfo) {
   auto connection = open_connection(conninfo);
   const MigrationWarnings warnings(*connection);
-  const MigrationReport report = apply_migrations(*connection, embedded_migrations());
-  if (report.applied.empty()) {
+  const MigrationReport report = apply_embedded_migrations(*connection);
+  if (report.newer_and_compatible) {
+    spdlog::info(
+        "schema is at version {}, newer than this insights-sync knows ({}), through migrations "
+        "that keep it running; nothing to do",
+        report.version_after, embedded_migrations().back().version);
+  } else if (report.applied.empty()) {
     spdlog::info("schema is current at version {}; nothing to do", report.version_after);
   } else {
     spdlog::info("schema migrated from version {} to {} ({} migration{})", report.version_before,
@@ -100,7 +125,7 @@ void log_report(const SyncRunReport& report) {
 
 int status(const Command& command, const AppConfig& config, const std::string& conninfo) {
   auto connection = open_connection(conninfo);
-  require_current_schema(*connection, embedded_migrations());
+  require_compatible_schema(*connection, embedded_migrations());
   const auto sources = read_status(*connection, SystemClock().now(), config.sync);
   if (command.json)
     print_status_json(std::cout, sources);
@@ -123,6 +148,10 @@ int check_config(const Command& command, const AppConfig& config) {
 int exit_code_for(const SyncError& error) {
   if (dynamic_cast<const SchemaMismatchError*>(&error) != nullptr)
     return kExitSchemaMismatch;
+  if (dynamic_cast<const InstanceNameTaken*>(&error) != nullptr ||
+      dynamic_cast<const ListenError*>(&error) != nullptr) {
+    return kExitInUse;
+  }
   if (dynamic_cast<const DatabaseError*>(&error) != nullptr)
     return kExitDatabase;
   return kExitInternalError;
@@ -205,7 +234,7 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
   std::vector<std::string> secrets = load_secrets(command, config);
   {
     auto connection = open_connection(conninfo);
-    require_current_schema(*connection, embedded_migrations());
+    require_compatible_schema(*connection, embedded_migrations());
   }
   const std::string owner = instance_name(config);
   spdlog::info("insights-sync {} as instance {}: {} source{}", INSIGHTS_SYNC_VERSION, owner,
@@ -226,6 +255,8 @@ SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                       .retention = config.retention});
   const SyncRunReport report = engine.run(mode);
   log_report(report);
+  if (report.stopped_by)
+    std::rethrow_exception(report.stopped_by);
   return report;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Process exit codes of insights-sync, documented in README.md ("Exit codes").
+// Process exit codes of insights-sync, documented in docs/operations.md ("Exit codes").
 
 namespace insights {
 
@@ -8,7 +8,9 @@ enum ExitCode : int {
   kExitInternalError = 1,   // a bug or an unexpected condition; the message says what
   kExitUsage = 2,           // bad command line
   kExitDatabase = 3,        // database unreachable, login refused, or a statement failed
-  kExitSchemaMismatch = 4,  // schema newer than this binary, or not migrated yet
+  kExitSchemaMismatch = 4,  // schema behind this binary, or newer through a "contract" migration
+  kExitInUse = 5,           // another live instance has this instance name, or metrics.listen
+                            // cannot be listened on
   kExitWorkFailed = 6,      // sync --once: a window was parked or still failed (see status)
   kExitSourceRefused = 7,   // a source is unusable: credentials, permissions, TLS certificate
   kExitConfig = 78,         // bad configuration file (EX_CONFIG of sysexits.h)

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -10,6 +11,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+
+#include "daemon/listen_endpoints.hpp"
 
 namespace insights {
 namespace asio = boost::asio;
@@ -24,28 +27,47 @@ constexpr std::chrono::seconds kRequestDeadline{5};
 }  // namespace
 
 MetricsServer::MetricsServer(asio::any_io_executor executor, EndpointHandler& handler)
-    : executor_(executor), handler_(handler), acceptor_(executor) {}
+    : executor_(executor), handler_(handler) {}
 
-unsigned short MetricsServer::start(const std::string& address, unsigned short port) {
-  const tcp::endpoint endpoint(asio::ip::make_address(address), port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
-  asio::co_spawn(executor_, accept_loop(), asio::detached);
-  return acceptor_.local_endpoint().port();
+std::vector<tcp::endpoint> MetricsServer::start(const std::vector<tcp::endpoint>& endpoints) {
+  std::vector<tcp::endpoint> bound;
+  for (const auto& endpoint : endpoints) {
+    auto acceptor = std::make_unique<tcp::acceptor>(executor_);
+    boost::system::error_code error;
+    acceptor->open(endpoint.protocol(), error);
+    if (!error)
+      acceptor->set_option(asio::socket_base::reuse_address(true), error);
+    // [::] serves IPv4 clients too, whatever net.ipv6.bindv6only says.
+    if (!error && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+      acceptor->set_option(asio::ip::v6_only(false), error);
+    if (!error)
+      acceptor->bind(endpoint, error);
+    if (!error)
+      acceptor->listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      stop();
+      throw ListenError("metrics.listen: cannot listen on " + describe_endpoint(endpoint) + ": " +
+                        error.message());
+    }
+    bound.push_back(acceptor->local_endpoint());
+    acceptors_.push_back(std::move(acceptor));
+  }
+  for (auto& acceptor : acceptors_)
+    asio::co_spawn(executor_, accept_loop(*acceptor), asio::detached);
+  return bound;
 }
 
 void MetricsServer::stop() {
   boost::system::error_code ignored;
-  acceptor_.close(ignored);
+  for (auto& acceptor : acceptors_)
+    acceptor->close(ignored);
 }
 
-asio::awaitable<void> MetricsServer::accept_loop() {
-  while (acceptor_.is_open()) {
+asio::awaitable<void> MetricsServer::accept_loop(tcp::acceptor& acceptor) {
+  while (acceptor.is_open()) {
     boost::system::error_code error;
     tcp::socket socket =
-        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
     if (error)
       co_return;  // closed by stop(), or the listener failed: no endpoint, the sync goes on
     asio::co_spawn(executor_, serve(std::move(socket)), asio::detached);

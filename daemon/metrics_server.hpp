@@ -4,7 +4,7 @@
 // it, so an idle client never holds the daemon's shutdown.
 //
 //   MetricsServer server(io.get_executor(), handler);
-//   unsigned short port = server.start("127.0.0.1", 9464);   // throws when it cannot listen
+//   auto bound = server.start(listen_endpoints(address));   // throws ListenError when it cannot
 //   ...
 //   server.stop();  // no new connections; the ones open finish within their deadline
 //
@@ -13,7 +13,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace insights {
 
@@ -34,18 +36,20 @@ class MetricsServer {
  public:
   MetricsServer(boost::asio::any_io_executor executor, EndpointHandler& handler);
 
-  // Listens on address:port (0 = any free port) and returns the port bound. Throws
-  // boost::system::system_error when it cannot.
-  unsigned short start(const std::string& address, unsigned short port);
+  // Listens on every endpoint (port 0 = any free port; [::] accepts IPv4 too) and returns the
+  // endpoints bound, in order. Throws ListenError (daemon/listen_endpoints.hpp) naming the
+  // endpoint that cannot be had; then it listens on none.
+  std::vector<boost::asio::ip::tcp::endpoint> start(
+      const std::vector<boost::asio::ip::tcp::endpoint>& endpoints);
   void stop();
 
  private:
-  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
 
   boost::asio::any_io_executor executor_;
   EndpointHandler& handler_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
 };
 
 }  // namespace insights

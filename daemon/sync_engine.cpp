@@ -5,28 +5,41 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <climits>
 #include <list>
 
 #include "api/basic_auth.hpp"
 #include "api/http_client.hpp"
 #include "api/http_summaries_api.hpp"
+#include "core/listen_address.hpp"
+#include "daemon/listen_endpoints.hpp"
 #include "daemon/metrics_server.hpp"
 #include "daemon/retention_schedule.hpp"
 #include "daemon/service_notifier.hpp"
 #include "daemon/sync_metrics.hpp"
+#include "daemon/window_planner.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "sink/async_pg_sink.hpp"
+#include "sink/instance_claim.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
 #include "sink/work_queue.hpp"
 
 namespace insights {
 namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::chrono::seconds kInstanceCheckEvery{30};
+
+}  // namespace
 
 bool SyncRunReport::any_fatal() const {
   for (const auto& [name, report] : sources) {
@@ -75,7 +88,9 @@ struct SyncEngine::Impl : EndpointHandler {
       : setup(std::move(setup_in)),
         sink(setup.database, setup.commit_connections),
         queue(setup.database.conninfo),
+        claim(setup.database.conninfo, setup.owner),
         heartbeat(io),
+        watch_timer(io),
         metrics(INSIGHTS_SYNC_VERSION, INSIGHTS_GIT_REVISION) {}
 
   SyncEngineSetup setup;
@@ -85,6 +100,7 @@ struct SyncEngine::Impl : EndpointHandler {
   asio::io_context io;
   AsyncPgSink sink;
   WorkQueue queue;
+  InstanceClaim claim;  // the instance name, held while run() runs
   // A list: a reload adds sources while others run, and every runtime keeps its address.
   std::list<SourceRuntime> sources;
   SyncRunReport report;
@@ -96,6 +112,7 @@ struct SyncEngine::Impl : EndpointHandler {
   bool is_service = false;
   ServiceNotifier notifier;
   asio::steady_timer heartbeat;
+  asio::steady_timer watch_timer;  // the periodic InstanceClaim::check
   SyncMetrics metrics;
   std::unique_ptr<MetricsServer> endpoint;
   std::unique_ptr<RetentionSchedule> retention;  // `run` with [retention] on
@@ -108,23 +125,32 @@ struct SyncEngine::Impl : EndpointHandler {
     if (path == "/readyz") {
       std::string problem;
       try {
-        const std::string conninfo = setup.database.conninfo;
-        co_await sink.run([&conninfo] {
-          auto connection = open_connection(conninfo);
-          require_current_schema(*connection, embedded_migrations());
+        co_await sink.run([this] {
+          claim.check();
           return 0;
         });
       } catch (const std::exception& error) {
         problem = error.what();
       }
+      metrics.ready(problem.empty());
       co_return problem.empty()
           ? EndpointResponse{200, "text/plain; charset=utf-8", "ready\n"}
           : EndpointResponse{503, "text/plain; charset=utf-8", "not ready: " + problem + "\n"};
     }
     if (path == "/metrics") {
       try {
-        WarehouseCensus census = co_await sink.run([this] { return queue.census(); });
-        metrics.warehouse(census, clock->now());
+        const UtcSeconds now = clock->now();
+        const UtcSeconds overdue_before = now - overdue_partial_after(setup.sync);
+        std::optional<WarehouseCensus> census =
+            co_await sink.run([this, overdue_before]() -> std::optional<WarehouseCensus> {
+              if (!claim.exports_warehouse())
+                return std::nullopt;
+              return queue.census(overdue_before);
+            });
+        if (census)
+          metrics.warehouse(*census, now, promised_lag(setup.sync));
+        else
+          metrics.no_warehouse();
       } catch (const std::exception& error) {
         spdlog::debug("metrics: the warehouse figures are stale: {}", error.what());
       }
@@ -139,23 +165,59 @@ struct SyncEngine::Impl : EndpointHandler {
                                "not found; try /metrics, /healthz or /readyz\n"};
   }
 
+  // Before READY: a daemon that cannot be watched must not look healthy (ListenError, exit 5).
   void start_endpoint() {
     if (setup.metrics_listen.empty())
       return;
-    const std::size_t colon = setup.metrics_listen.rfind(':');
-    const std::string address = setup.metrics_listen.substr(0, colon);
-    const auto port =
-        static_cast<unsigned short>(std::stoi(setup.metrics_listen.substr(colon + 1)));
+    std::string problem;
+    const std::optional<ListenAddress> address =
+        parse_listen_address(setup.metrics_listen, problem);
+    if (!address)
+      throw ListenError("metrics.listen \"" + setup.metrics_listen + "\": " + problem);
     endpoint = std::make_unique<MetricsServer>(io.get_executor(), *this);
-    try {
-      const unsigned short bound = endpoint->start(address, port);
-      spdlog::info("metrics on http://{}:{}/metrics (also /healthz, /readyz)", address, bound);
-    } catch (const std::exception& error) {
-      // Syncing matters more than being watched: go on without the endpoint.
-      spdlog::error("metrics: cannot listen on {}: {}; running without /metrics",
-                    setup.metrics_listen, error.what());
-      endpoint.reset();
+    for (const auto& bound : endpoint->start(listen_endpoints(*address))) {
+      spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz)",
+                   describe_endpoint(bound));
     }
+  }
+
+  // Every 30 s while `run` runs: the name is still ours and the schema one we may run against.
+  // Either lost stops the daemon (exit 5 or 4); a database that is away only waits.
+  asio::awaitable<void> watch_instance() {
+    for (;;) {
+      watch_timer.expires_after(kInstanceCheckEvery);
+      boost::system::error_code cancelled;
+      co_await watch_timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+      if (cancelled || stopping)
+        co_return;
+      try {
+        co_await sink.run([this] {
+          claim.check();
+          return 0;
+        });
+        metrics.ready(true);
+      } catch (const InstanceNameTaken&) {
+        stop_for(std::current_exception());
+        co_return;
+      } catch (const SchemaMismatchError&) {
+        stop_for(std::current_exception());
+        co_return;
+      } catch (const std::exception& error) {
+        metrics.ready(false);
+        spdlog::warn("instance check: {}", error.what());
+      }
+    }
+  }
+
+  void stop_for(std::exception_ptr reason) {
+    try {
+      std::rethrow_exception(reason);
+    } catch (const std::exception& error) {
+      spdlog::error("stopping: {}", error.what());
+    }
+    metrics.ready(false);
+    report.stopped_by = reason;
+    stop_all();
   }
 
   void stop_all() {
@@ -224,6 +286,7 @@ struct SyncEngine::Impl : EndpointHandler {
                                                                 .backoff = setup.backoff,
                                                                 .only_within = setup.only_within,
                                                                 .metrics = &metrics});
+    metrics.source_started(options.name, options.concurrency);
     runtime.report_index = report.sources.size();
     report.sources.emplace_back(options.name, SourceSyncReport{});
     runtime.running = true;
@@ -242,6 +305,8 @@ struct SyncEngine::Impl : EndpointHandler {
   }
 
   void on_source_done(SourceRuntime& runtime, SourceSyncReport result) {
+    if (result.fatal_error)
+      metrics.refused(runtime.options.name, true);
     report.sources[runtime.report_index].second = std::move(result);
     runtime.running = false;
     runtime.client->close();
@@ -251,6 +316,7 @@ struct SyncEngine::Impl : EndpointHandler {
       if (hangups)
         hangups->cancel();
       heartbeat.cancel();
+      watch_timer.cancel();
       if (endpoint)
         endpoint->stop();
       if (retention)
@@ -331,7 +397,12 @@ SyncRunReport SyncEngine::run(RunMode mode) {
   impl.running = 0;
   impl.stopping = false;
 
-  // Before any coroutine runs, the queue is used from this thread alone.
+  // Before any coroutine runs, the claim and the queue are used from this thread alone. The
+  // name first: taking back its leases is only right when no other live process uses it.
+  impl.claim.acquire();
+  impl.is_service = mode == RunMode::forever;
+  if (impl.is_service)
+    impl.start_endpoint();
   if (const int released = impl.queue.release_leases(impl.setup.owner); released > 0) {
     spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
                  released, released == 1 ? "" : "s", impl.setup.owner);
@@ -352,12 +423,13 @@ SyncRunReport SyncEngine::run(RunMode mode) {
       impl.wait_for_hangup();
     }
   }
-  impl.is_service = mode == RunMode::forever;
   if (impl.is_service) {
-    // The database answered and (checked by the caller) its schema is current.
-    impl.start_endpoint();
+    // The database answered, its schema is one we run against (checked by the caller), the
+    // instance name is ours and the endpoint listens.
+    impl.metrics.ready(true);
     impl.notifier.ready(impl.describe_work());
     impl.beat();
+    asio::co_spawn(impl.io, impl.watch_instance(), asio::detached);
     if (impl.setup.retention.enabled()) {
       impl.retention =
           std::make_unique<RetentionSchedule>(impl.io.get_executor(), impl.setup.database.conninfo,

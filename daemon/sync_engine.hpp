@@ -9,9 +9,11 @@
 // request_stop() / SIGINT / SIGTERM (`forever`); request_stop() may be called from any thread.
 // SIGHUP (with a `reload`): sources added, removed or changed in the configuration start or
 // stop while the others go on.
-// Errors: a database that cannot be reached when run() starts throws DatabaseError; every
-// later failure is reported per source in the result, never thrown.
+// Errors: run() throws when it cannot start: DatabaseError (the database cannot be reached),
+// InstanceNameTaken (another live process uses the instance name), ListenError (`run`'s endpoint
+// cannot listen). Every later failure is reported in the result, never thrown.
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -58,6 +60,9 @@ struct SyncEngineSetup {
 
 struct SyncRunReport {
   std::vector<std::pair<std::string, SourceSyncReport>> sources;  // by source name
+  // `run` stopped every source because the instance lost what it needs to go on: its name
+  // (InstanceNameTaken) or a schema it may run against (SchemaMismatchError).
+  std::exception_ptr stopped_by;
 
   bool any_fatal() const;
   bool all_fatal() const;

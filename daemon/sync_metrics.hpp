@@ -1,10 +1,17 @@
 #pragma once
-// The daemon's Prometheus metrics (prometheus-cpp for the types and the text format). Counters
-// are bumped where things happen (SourceSync); gauges that describe the warehouse (work items,
-// partial backlog, oldest unsettled window) are set from the database at each scrape.
+// The daemon's Prometheus metrics (prometheus-cpp for the types and the text format).
 //
-// Threading: prometheus-cpp metrics are thread-safe; warehouse() and serialize() from one
-// thread at a time (the event loop's).
+// Two kinds, so that a sum() over several instances on one database is right:
+// - this instance's own work (counters, concurrency, seconds since its last commit, whether a
+//   source was refused, readiness): every instance exports them; every series of a source
+//   exists from the moment the source starts, at 0, so rate() and alerts never see "no data";
+// - the warehouse (work items, partial rows, oldest unsettled window, lag): the same for every
+//   instance, so exported by one of them only, the one holding the exporter lock
+//   (sink/instance_claim.hpp; insights_warehouse_exporter says which). Set from the database at
+//   each scrape.
+//
+// Threading: prometheus-cpp metrics are thread-safe; warehouse(), no_warehouse() and
+// serialize() from one thread at a time (the event loop's).
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -15,8 +22,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sink/pg_sink.hpp"
 #include "sink/work_queue.hpp"
@@ -27,15 +35,25 @@ class SyncMetrics {
  public:
   SyncMetrics(const std::string& version, const std::string& revision);
 
+  // Every per-source series, at 0; seconds since the last commit count from now.
+  void source_started(const std::string& source, int concurrency);
   void page_fetched(const std::string& source, std::size_t rows);
   void rows_written(const std::string& source, const CommitResult& result);
   // status 0: no HTTP answer (connection failed); code: Twilio's error code, 0 when none.
   void request(const std::string& source, int status, int code = 0);
   void retry(const std::string& source, std::chrono::milliseconds backoff);
   void concurrency(const std::string& source, int limit);
-  // Seconds since the source's last committed page (from its first commit on).
+  // Seconds since the source's last committed page (or since it started).
   void committed(const std::string& source);
-  void warehouse(const WarehouseCensus& census, UtcSeconds now);
+  // The source stopped for good (credentials, permissions, certificate): 1 until it restarts.
+  void refused(const std::string& source, bool refused);
+  // The database answers, the schema is one this binary runs against, the name is ours.
+  void ready(bool ready);
+  // This instance exports the warehouse gauges: from the census, with `lag_promise` the lag
+  // the schedule promises (daemon/window_planner.hpp).
+  void warehouse(const WarehouseCensus& census, UtcSeconds now, std::chrono::seconds lag_promise);
+  // Another instance exports them (or the database is away): none here.
+  void no_warehouse();
   // Summaries deleted by [retention] (daemon/retention_schedule.hpp).
   void retention_deleted(long long rows);
 
@@ -43,6 +61,9 @@ class SyncMetrics {
   std::string serialize();
 
  private:
+  using GaugeFamily = prometheus::Family<prometheus::Gauge>;
+  prometheus::Gauge& warehouse_gauge(GaugeFamily& family, const prometheus::Labels& labels);
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& pages_;
   prometheus::Family<prometheus::Counter>& rows_fetched_;
@@ -50,13 +71,20 @@ class SyncMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& retries_;
   prometheus::Family<prometheus::Counter>& backoff_seconds_;
-  prometheus::Family<prometheus::Gauge>& concurrency_;
-  prometheus::Family<prometheus::Gauge>& since_commit_;
-  prometheus::Family<prometheus::Gauge>& work_items_;
-  prometheus::Family<prometheus::Gauge>& partial_rows_;
-  prometheus::Family<prometheus::Gauge>& oldest_unsettled_;
+  GaugeFamily& concurrency_;
+  GaugeFamily& since_commit_;
+  GaugeFamily& refused_;
+  prometheus::Gauge& ready_;
+  prometheus::Gauge& exporter_;
+  GaugeFamily& work_items_;
+  GaugeFamily& partial_rows_;
+  GaugeFamily& overdue_partial_rows_;
+  GaugeFamily& oldest_unsettled_;
+  GaugeFamily& lag_;
+  GaugeFamily& lag_promise_;
   prometheus::Counter& retention_deleted_;
-  std::set<prometheus::Gauge*> warehouse_gauges_;  // set from the census: reset each scrape
+  // Set from the census: reset to 0 at each scrape, removed when another instance exports.
+  std::vector<std::pair<GaugeFamily*, prometheus::Gauge*>> warehouse_gauges_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_commit_;
   std::mutex mutex_;  // last_commit_
 };

@@ -83,6 +83,14 @@ std::chrono::minutes overdue_partial_after(const SyncOptions& options) {
                   std::chrono::minutes(options.window_minutes + options.settle_after_minutes));
 }
 
+std::chrono::seconds promised_lag(const SyncOptions& options) {
+  constexpr std::chrono::minutes kPassTime{5};
+  if (options.schedule == LiveSchedule::fresh)
+    return std::chrono::seconds(options.poll_interval_seconds) + kPassTime;
+  return std::chrono::minutes(options.window_minutes + options.first_read_after_minutes) +
+         kPassTime;
+}
+
 UtcSeconds parked_retry_due(UtcSeconds now, const SyncOptions& options) {
   if (options.parked_retry_seconds <= 0)
     return kNeverDue;

@@ -36,6 +36,11 @@ UtcSeconds first_read_due(const TimeWindow& window, UtcSeconds now, const SyncOp
 // delay; economical: the settle horizon of the window it started in, at the latest).
 std::chrono::minutes overdue_partial_after(const SyncOptions& options);
 
+// The most the live tail's lag (bi.sync_health's lag, insights_source_lag_seconds: how long ago
+// every live window was read up to) reaches on this schedule, with 5 minutes for a pass to run:
+// economical, a window and the wait for its first read; fresh, one poll interval.
+std::chrono::seconds promised_lag(const SyncOptions& options);
+
 // The window boundary at or before `time` (windows align to multiples of window_minutes).
 UtcSeconds window_floor(UtcSeconds time, const SyncOptions& options);
 

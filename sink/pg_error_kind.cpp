@@ -94,8 +94,8 @@ std::string describe_database_error(const std::exception& error) {
                          (sql != nullptr && sql->sqlstate() == "42501");
   if (privilege) {
     message +=
-        " (the database role lacks a privilege insights-sync needs: see README \"Database "
-        "role\" for the grants)";
+        " (the database role lacks a privilege insights-sync needs: the grants are in "
+        "docs/operations.md, \"Database role\")";
   }
   return message;
 }

@@ -25,7 +25,7 @@ ErrorKind error_kind_for_sqlstate(std::string_view sqlstate);
 ErrorKind classify_database_error(const std::exception& error);
 
 // The exception's message without libpq's trailing newline; a refused privilege also says
-// what to do about it (the grants are listed in README "Database role").
+// what to do about it (the grants are listed in docs/operations.md, "Database role").
 std::string describe_database_error(const std::exception& error);
 
 }  // namespace insights

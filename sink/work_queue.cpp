@@ -311,7 +311,7 @@ int WorkQueue::mark_retention_expired(const std::string& source, const TimeWindo
   });
 }
 
-WarehouseCensus WorkQueue::census() {
+WarehouseCensus WorkQueue::census(UtcSeconds overdue_before) {
   return transact("census", [&](pqxx::work& tx) {
     WarehouseCensus census;
     for (const auto& row : tx.exec("SELECT source, kind, state, count(*) FROM work_items"
@@ -319,15 +319,28 @@ WarehouseCensus WorkQueue::census() {
       census.work_items.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
                                    row[2].as<std::string>(), row[3].as<long long>()});
     }
-    for (const auto& row : tx.exec("SELECT source, count(*) FROM call_summaries"
-                                   " WHERE processing_state = 'partial'"
-                                   " AND retention_expired_at IS NULL GROUP BY source")) {
-      census.partial_rows[row[0].as<std::string>()] = row[1].as<long long>();
-    }
+    // The partial backlog index (0001) serves both counts.
     for (const auto& row :
-         tx.exec("SELECT source, extract(epoch FROM min(window_start))::bigint FROM work_items"
-                 " WHERE state IN ('pending', 'open') GROUP BY source")) {
-      census.oldest_unsettled[row[0].as<std::string>()] = from_epoch(row[1]);
+         tx.exec_params("SELECT source, count(*), count(*) FILTER (WHERE end_time < $1)"
+                        " FROM call_summaries WHERE processing_state = 'partial'"
+                        " AND retention_expired_at IS NULL GROUP BY source",
+                        ts(overdue_before))) {
+      census.partial_rows[row[0].as<std::string>()] = row[1].as<long long>();
+      census.overdue_partial_rows[row[0].as<std::string>()] = row[2].as<long long>();
+    }
+    for (const auto& row : tx.exec(
+             "SELECT source,"
+             " extract(epoch FROM min(window_start) FILTER (WHERE state IN ('pending', 'open')))"
+             "::bigint,"
+             " extract(epoch FROM coalesce("
+             "   min(window_start) FILTER (WHERE kind = 'live' AND passes_completed = 0),"
+             "   max(least(window_end, last_pass_finished_at))"
+             "     FILTER (WHERE kind = 'live' AND passes_completed > 0)))::bigint"
+             " FROM work_items GROUP BY source")) {
+      if (!row[1].is_null())
+        census.oldest_unsettled[row[0].as<std::string>()] = from_epoch(row[1]);
+      if (!row[2].is_null())
+        census.read_through[row[0].as<std::string>()] = from_epoch(row[2]);
     }
     return census;
   });

@@ -64,8 +64,13 @@ struct WarehouseCensus {
     long long windows = 0;
   };
   std::vector<WorkItems> work_items;
-  std::map<std::string, long long> partial_rows;       // by source; retention not expired
-  std::map<std::string, UtcSeconds> oldest_unsettled;  // start of the oldest pending/open window
+  std::map<std::string, long long> partial_rows;          // by source; retention not expired
+  std::map<std::string, long long> overdue_partial_rows;  // of those, whose call ended before
+                                                          // the census's `overdue_before`
+  std::map<std::string, UtcSeconds> oldest_unsettled;     // start of the oldest pending/open window
+  // Every live window was read up to here: the start of the oldest live window never read, or
+  // else the newest live window's last finished pass (at most its end); as bi.sync_health.
+  std::map<std::string, UtcSeconds> read_through;
 };
 
 class WorkQueue {
@@ -139,7 +144,8 @@ class WorkQueue {
   std::vector<std::string> partial_calls_in(const std::string& source, const TimeWindow& window,
                                             int limit);
 
-  WarehouseCensus census();
+  // Partial rows of calls that ended before `overdue_before` count as overdue.
+  WarehouseCensus census(UtcSeconds overdue_before);
 
   // Marks the window's remaining partial rows as never to complete (retention ran out).
   int mark_retention_expired(const std::string& source, const TimeWindow& window, UtcSeconds now);

@@ -19,15 +19,62 @@ TEST(SyncMetrics, EverySourceWithWindowsHasAPartialBacklogZeroWhenItHasNone) {
   WarehouseCensus census;
   census.work_items = {{"quiet", "live", "open", 3}, {"busy", "live", "open", 2}};
   census.partial_rows = {{"busy", 7}};
-  metrics.warehouse(census, now);
+  metrics.warehouse(census, now, std::chrono::seconds(6300));
   std::string text = metrics.serialize();
   EXPECT_TRUE(contains(text, "insights_partial_rows{source=\"quiet\"} 0\n")) << text;
   EXPECT_TRUE(contains(text, "insights_partial_rows{source=\"busy\"} 7\n")) << text;
 
   census.partial_rows.clear();
-  metrics.warehouse(census, now);
+  metrics.warehouse(census, now, std::chrono::seconds(6300));
   text = metrics.serialize();
   EXPECT_TRUE(contains(text, "insights_partial_rows{source=\"busy\"} 0\n")) << text;
+}
+
+// Several instances on one database: only the exporter has the warehouse gauges, so a sum()
+// over instances counts each window once; an instance that stops exporting drops them.
+TEST(SyncMetrics, OnlyTheExporterHasTheWarehouseGauges) {
+  SyncMetrics metrics("1.0", "abc");
+  const UtcSeconds now{std::chrono::seconds(1'800'000'000)};
+  WarehouseCensus census;
+  census.work_items = {{"main", "live", "parked", 2}};
+  census.overdue_partial_rows = {{"main", 3}};
+  census.read_through = {{"main", now - std::chrono::minutes(50)}};
+  metrics.warehouse(census, now, std::chrono::seconds(6300));
+  std::string text = metrics.serialize();
+  EXPECT_TRUE(contains(text, "insights_warehouse_exporter 1\n")) << text;
+  EXPECT_TRUE(
+      contains(text, "insights_work_items{kind=\"live\",source=\"main\",state=\"parked\"} 2\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "insights_overdue_partial_rows{source=\"main\"} 3\n")) << text;
+  EXPECT_TRUE(contains(text, "insights_source_lag_seconds{source=\"main\"} 3000\n")) << text;
+  EXPECT_TRUE(contains(text, "insights_source_lag_promised_seconds{source=\"main\"} 6300\n"))
+      << text;
+
+  metrics.no_warehouse();
+  text = metrics.serialize();
+  EXPECT_TRUE(contains(text, "insights_warehouse_exporter 0\n")) << text;
+  for (const char* name : {"insights_work_items{", "insights_partial_rows{",
+                           "insights_overdue_partial_rows{", "insights_source_lag_seconds{"}) {
+    EXPECT_FALSE(contains(text, name)) << name << "\n" << text;
+  }
+}
+
+// An idle instance (another one holds every window) still shows each series of its sources,
+// from the start: 0 counters, seconds since it started, not refused.
+TEST(SyncMetrics, EverySeriesOfASourceExistsFromItsStart) {
+  SyncMetrics metrics("1.0", "abc");
+  metrics.source_started("main", 4);
+  const std::string text = metrics.serialize();
+  for (const char* series :
+       {"insights_pages_fetched_total{source=\"main\"} 0\n",
+        "insights_rows_fetched_total{source=\"main\"} 0\n",
+        "insights_rows_written_total{outcome=\"inserted\",source=\"main\"} 0\n",
+        "insights_rows_written_total{outcome=\"downgrade_refused\",source=\"main\"} 0\n",
+        "insights_retries_total{source=\"main\"} 0\n", "insights_concurrency{source=\"main\"} 4\n",
+        "insights_source_refused{source=\"main\"} 0\n",
+        "insights_seconds_since_last_commit{source=\"main\"} ", "insights_ready 0\n"}) {
+    EXPECT_TRUE(contains(text, series)) << series << "\n" << text;
+  }
 }
 
 }  // namespace

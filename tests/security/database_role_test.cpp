@@ -1,7 +1,7 @@
 // The database role the daemon needs: an administrator migrates, then `backfill`, `sync --once`,
-// `run` and `status` work for a role holding exactly the grants README "Database role" lists
-// (PUBLIC's default CONNECT, TEMPORARY and USAGE revoked), and the warehouse equals the truth.
-// A role missing one of them stops at once with exit 3 and says why, instead of retrying
+// `run` and `status` work for a role holding exactly the grants docs/operations.md "Database role"
+// lists (PUBLIC's default CONNECT, TEMPORARY and USAGE revoked), and the warehouse equals the
+// truth. A role missing one of them stops at once with exit 3 and says why, instead of retrying
 // forever (libpqxx 6.4 throws "permission denied" without its SQLSTATE).
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -25,8 +25,8 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-// README "Database role", with the database and role names as placeholders. Keep the two in
-// step: this is the list the test proves sufficient.
+// docs/operations.md "Database role", with the database and role names as placeholders. Keep the
+// two in step: this is the list the test proves sufficient.
 const std::vector<std::string> kMinimalGrants = {
     "GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}",
     "GRANT USAGE ON SCHEMA public TO {role}",
@@ -153,7 +153,7 @@ TEST_F(DatabaseRoleTest, AMissingGrantStopsRunWithTheDatabaseCodeAndTheReason) {
         << (run.exit ? "" : "still retrying at 30 s\n") << run.output;
     EXPECT_LT(steady_clock::now() - started, 15s);
     EXPECT_TRUE(contains(run.output, "permission denied")) << run.output;
-    EXPECT_TRUE(contains(run.output, "README \"Database role\"")) << run.output;
+    EXPECT_TRUE(contains(run.output, "docs/operations.md, \"Database role\"")) << run.output;
     EXPECT_EQ(std::stoll(scalar("SELECT count(*) FROM call_summaries")), 0);
     for (const auto& grant : kMinimalGrants)  // back to the full set for the next case
       pqxx::nontransaction(*pg).exec0(with_names(grant, db->name(), role));
@@ -172,7 +172,7 @@ TEST_F(DatabaseRoleTest, PermissionDeniedIsFatalWithOrWithoutItsSqlstate) {
     std::cout << "[ role     ] libpqxx " << PQXX_VERSION << ": permission denied arrives with"
               << (error.sqlstate().empty() ? "out a" : " the") << " SQLSTATE" << std::endl;
     EXPECT_EQ(classify_database_error(error), ErrorKind::fatal);
-    EXPECT_TRUE(contains(describe_database_error(error), "README \"Database role\""));
+    EXPECT_TRUE(contains(describe_database_error(error), "docs/operations.md, \"Database role\""));
   }
 }
 
