@@ -37,7 +37,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::chrono::seconds kInstanceCheckEvery{30};
+constexpr std::chrono::seconds kInstanceCheckEvery{10};
 
 }  // namespace
 
@@ -181,7 +181,7 @@ struct SyncEngine::Impl : EndpointHandler {
     }
   }
 
-  // Every 30 s while `run` runs: the name is still ours and the schema one we may run against.
+  // Every 10 s while `run` runs: the name is still ours and the schema one we may run against.
   // Either lost stops the daemon (exit 5 or 4); a database that is away only waits.
   asio::awaitable<void> watch_instance() {
     for (;;) {

@@ -124,10 +124,6 @@ std::string describe(const ChildResult& result) {
          "; output:\n" + result.output;
 }
 
-int exit_code(const ChildResult& result) {
-  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
-}
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

@@ -107,6 +107,7 @@ std::string write_config(const std::string& dir, const std::string& instance,
                          const std::string& database_url, const SimProcess& sim) {
   std::ostringstream text;
   text << "[database]\nurl = \"" << database_url << "\"\n"
+       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"  // three daemons side by side
        << "[sync]\ninstance_name = \"" << instance << "\"\n"
        << "lease_seconds = " << kLeaseSeconds << "\n"
        << "initial_lookback_hours = " << kLookbackHours << "\n"

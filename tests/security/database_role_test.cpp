@@ -49,10 +49,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-int exit_code(const ChildResult& result) {
-  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
-}
-
 class DatabaseRoleTest : public PgTest {
  protected:
   void SetUp() override {

@@ -38,10 +38,6 @@ class TlsRefusalTest : public PgTest {
   const std::string& dir = test_dir.path();
 };
 
-int exit_code(const ChildResult& result) {
-  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
-}
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

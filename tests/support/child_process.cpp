@@ -151,4 +151,8 @@ ChildResult run_child(std::string binary, std::vector<std::string> arguments,
   return result;
 }
 
+int exit_code(const ChildResult& result) {
+  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
+}
+
 }  // namespace insights::testing

@@ -79,6 +79,8 @@ struct ChildResult {
 ChildResult run_child(std::string binary, std::vector<std::string> arguments,
                       std::string output_file, std::map<std::string, std::string> environment,
                       std::chrono::milliseconds timeout);
+// The exit code, or -1 when the child was killed or did not end in time.
+int exit_code(const ChildResult& result);
 
 // Polls `condition` every `every` until it holds or `timeout` passes; returns its last value.
 // (Waits in tests poll with a deadline instead of sleeping for a fixed time.)

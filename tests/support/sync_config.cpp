@@ -9,10 +9,10 @@ std::string SyncConfig::write(const std::string& path) const {
   std::string text;
   if (!database_url.empty())
     text += "[database]\nurl = \"" + database_url + "\"\n";
-  // Any free port for /metrics: tests run daemons side by side.
-  text += "[metrics]\nlisten = \"127.0.0.1:0\"\n";
-  text += "[sync]\ninitial_lookback_hours = " + std::to_string(lookback_hours) +
-          "\ninstance_name = \"security-test\"\n";
+  text += "[metrics]\nlisten = \"" + metrics_listen + "\"\n";
+  text += "[sync]\ninitial_lookback_hours = " + std::to_string(lookback_hours) + "\n";
+  if (!instance_name.empty())
+    text += "instance_name = \"" + instance_name + "\"\n";
   for (const auto& line : sync_lines)
     text += line + "\n";
   text += "[[source]]\nname = \"" + source_name +

@@ -27,6 +27,8 @@ struct SyncConfig {
   std::string ca_file;      // "" = system CAs
   std::string secret_file;  // "" = secret_env = kSyncConfigSecretEnv
   std::string source_name = "sim";
+  std::string instance_name = "security-test";  // "" leaves it out (then host:pid)
+  std::string metrics_listen = "127.0.0.1:0";   // any free port: tests run daemons side by side
   int lookback_hours = 4;
   std::vector<std::string> sync_lines;    // extra `key = value` lines of [sync]
   std::vector<std::string> source_lines;  // extra lines of the [[source]] table, at its end
