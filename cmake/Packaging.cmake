@@ -17,9 +17,16 @@ install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.service"
         DESTINATION "lib/systemd/system")
 install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.example.toml"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
+# The configuration itself, a conffile of the package (deploy/debian/conffiles): dpkg keeps an
+# operator's edits across upgrades and asks before replacing them.
+install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.example.toml"
+        DESTINATION "/etc/insights-sync" RENAME "insights-sync.toml")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/schema/" DESTINATION "${CMAKE_INSTALL_DATADIR}/insights-sync/schema"
         FILES_MATCHING PATTERN "*.sql" PATTERN "README.md")
-install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# The README's links (docs/…, CHANGELOG.md) resolve in the installed copy too.
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
 
 set(CPACK_PACKAGE_NAME "insights-sync")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
@@ -39,4 +46,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "usr/${INSIGHTS_PRIVATE_LIBDIR}")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql")
+# The maintainer scripts: daemon-reload on install and upgrade, stop on removal, nothing enabled
+# or started by the package (deploy/debian/).
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/deploy/debian/conffiles" "${PROJECT_SOURCE_DIR}/deploy/debian/postinst"
+    "${PROJECT_SOURCE_DIR}/deploy/debian/prerm" "${PROJECT_SOURCE_DIR}/deploy/debian/postrm")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 include(CPack)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs a .deb with plain `dpkg -i` into a root that holds nothing but the closure of the
-# package's own Depends (each package as installed on this machine: its dpkg status stanza and
-# its files), then runs the installed binary inside that root with chroot. If the package
-# needed anything it does not declare — a library missing from Depends, a dependency dpkg
-# cannot satisfy — dpkg or the dynamic loader fails here, as it would on a fresh machine.
+# Installs a .deb with plain `dpkg -i` into a root that holds nothing but the shell its
+# maintainer scripts run in (dash: Essential, so on every Debian system) and the closure of the
+# package's own Depends (each package as installed on this machine: its dpkg
+# status stanza and its files), then runs the installed binary inside that root with chroot.
+# If the package needed anything it does not declare — a library missing from Depends, a
+# dependency dpkg cannot satisfy — dpkg or the dynamic loader fails here, as it would on a
+# fresh machine.
 # Usage: tests/deploy/fresh-install.sh PACKAGE.deb WORKDIR   (root, or user namespaces)
 set -euo pipefail
 deb=$(realpath "$1")
@@ -18,7 +20,7 @@ touch "$root/var/lib/dpkg/available"
 package_names() { tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*)//' -e 's/:.*//' -e 's/[[:space:]]//g' | sed '/^$/d'; }
 
 declare -A seen=()
-queue=($(dpkg-deb -f "$deb" Pre-Depends Depends | sed 's/^[A-Za-z-]*: //' | package_names))
+queue=(dash $(dpkg-deb -f "$deb" Pre-Depends Depends | sed 's/^[A-Za-z-]*: //' | package_names))
 while [ ${#queue[@]} -gt 0 ]; do
   package=${queue[0]}; queue=("${queue[@]:1}")
   [ -n "${seen[$package]:-}" ] && continue

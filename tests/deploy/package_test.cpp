@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -64,9 +65,35 @@ TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaAndDocsInFhsPlaces) {
         "./usr/share/doc/insights-sync/examples/insights-sync.example.toml",
         "./usr/share/doc/insights-sync/README.md",
         "./usr/share/insights-sync/schema/0001_initial.sql",
-        "./usr/lib/x86_64-linux-gnu/insights-sync/libprometheus-cpp-core.so.1.0"}) {
+        "./usr/lib/x86_64-linux-gnu/insights-sync/libprometheus-cpp-core.so.1.0",
+        "./etc/insights-sync/insights-sync.toml", "./usr/share/doc/insights-sync/CHANGELOG.md",
+        "./usr/share/doc/insights-sync/docs/operations.md",
+        "./usr/share/doc/insights-sync/docs/configuration.md"}) {
     EXPECT_TRUE(contains(contents.output, path)) << path << "\n" << contents.output;
   }
+
+  // The configuration is a conffile (dpkg keeps an operator's edits); the maintainer scripts
+  // reload systemd and stop the service on removal; no script enables or starts it.
+  const testing::CommandOutcome info = run_shell("dpkg-deb --info '" + deb + "'");
+  for (const char* part : {" conffiles", " postinst", " prerm", " postrm"})
+    EXPECT_TRUE(contains(info.output, part)) << part << "\n" << info.output;
+  const std::string control = dir + "/control";
+  ASSERT_EQ(run_shell("dpkg-deb -e '" + deb + "' '" + control + "'").exit_code, 0);
+  EXPECT_EQ(run_shell("cat '" + control + "/conffiles'").output,
+            "/etc/insights-sync/insights-sync.toml\n");
+  const std::string scripts =
+      run_shell("cat '" + control + "/postinst' '" + control + "/prerm' '" + control + "/postrm'")
+          .output;
+  EXPECT_TRUE(contains(scripts, "systemctl --system daemon-reload")) << scripts;
+  EXPECT_TRUE(contains(scripts, "systemctl --system stop insights-sync.service")) << scripts;
+  for (const char* never :
+       {"systemctl --system enable", "deb-systemd-helper enable", "systemctl --system start",
+        "systemctl --system restart", "deb-systemd-invoke start", "deb-systemd-invoke restart"})
+    EXPECT_FALSE(contains(scripts, never)) << never << "\n" << scripts;
+
+  // One version everywhere: CMake's, the package's, --version's, the changelog's newest entry.
+  EXPECT_EQ(run_shell("dpkg-deb --field '" + deb + "' Version").output,
+            std::string(INSIGHTS_SYNC_VERSION) + "\n");
 
   // The packaged binary runs and says which revision it was built from.
   const std::string root = dir + "/root";
@@ -74,7 +101,9 @@ TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaAndDocsInFhsPlaces) {
   const testing::CommandOutcome version =
       run_shell("'" + root + "/usr/bin/insights-sync' --version");
   EXPECT_EQ(version.exit_code, 0) << version.output;
-  EXPECT_TRUE(contains(version.output, "insights-sync 0.")) << version.output;
+  EXPECT_TRUE(
+      contains(version.output, "insights-sync " + std::string(INSIGHTS_SYNC_VERSION) + " ("))
+      << version.output;
   EXPECT_TRUE(contains(version.output, "(git ")) << version.output;
 
   // `dpkg -i` into a root holding only the closure of those Depends, then the binary runs there.
@@ -86,6 +115,26 @@ TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaAndDocsInFhsPlaces) {
   EXPECT_TRUE(contains(fresh.output, "insights-sync 0.")) << fresh.output;
   EXPECT_TRUE(contains(fresh.output, "fresh-install: installed and ran")) << fresh.output;
   std::filesystem::remove_all(dir);
+}
+
+// CHANGELOG.md's newest release is the version CMake builds, and every migration of schema/ has
+// its row there (what it does, its compatibility, its grants and upgrade notes).
+TEST(Changelog, NamesThisVersionFirstAndEveryMigration) {
+  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/CHANGELOG.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string changelog = text.str();
+  const std::size_t first_release = changelog.find("\n## [");
+  ASSERT_NE(first_release, std::string::npos) << changelog;
+  EXPECT_EQ(changelog.substr(first_release + 5, std::string(INSIGHTS_SYNC_VERSION).size() + 1),
+            std::string(INSIGHTS_SYNC_VERSION) + "]");
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(INSIGHTS_SOURCE_DIR) + "/schema")) {
+    if (entry.path().extension() == ".sql") {
+      EXPECT_TRUE(contains(changelog, "`" + entry.path().stem().string() + "`"))
+          << entry.path().stem() << " is not in CHANGELOG.md";
+    }
+  }
 }
 
 }  // namespace
