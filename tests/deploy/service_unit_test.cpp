@@ -1,5 +1,6 @@
-// deploy/insights-sync.service as systemd sees it: `systemd-analyze verify` accepts it and
-// `systemd-analyze security --offline=true` rates its exposure at most 2.0.
+// deploy/insights-sync.service as systemd sees it: `systemd-analyze verify` accepts it,
+// `systemd-analyze security --offline=true` rates its exposure at most 2.0, and it says what the
+// operator's path relies on. That it runs, as shipped, under a real systemd: operator_path_tests.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -61,40 +62,21 @@ TEST(ServiceUnit, NotifiesReadyFeedsTheWatchdogAndLoadsItsSecretAsACredential) {
   text << in.rdbuf();
   for (const char* line :
        {"Type=notify", "WatchdogSec=", "Restart=on-failure",
+        "TimeoutStartSec=", "RestartPreventExitStatus=78 7 5 4\n",
         "TimeoutStopSec=", "LoadCredential=", "DynamicUser=yes", "ProtectSystem=strict",
         "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service",
         "MemoryDenyWriteExecute=yes"}) {
     EXPECT_NE(text.str().find(line), std::string::npos) << "missing: " << line;
   }
+  // Migrations are the database owner's step (docs/operations.md), not the service's: its role
+  // may not change the schema.
+  EXPECT_EQ(text.str().find("ExecStartPre="), std::string::npos);
   // The database password file reaches the dynamic user as a credential, with an empty default.
   for (const char* line : {"LoadCredential=pgpass:/etc/insights-sync/pgpass",
                            "SetCredential=pgpass:#", "Environment=PGPASSFILE=%d/pgpass"}) {
     EXPECT_NE(text.str().find(line), std::string::npos) << "missing: " << line;
   }
-}
-
-bool has_line(const std::string& output, const std::string& part) {
-  return output.find(part) != std::string::npos;
-}
-
-// Under a real systemd (PID 1 of its own namespaces, see tests/deploy/systemd-service-check.sh):
-// the unit as shipped, paths aside, starts the daemon with its full hardening, READY=1 ends
-// `systemctl start`, rows land, the journal has the structured fields, reload and stop work.
-TEST(ServiceUnit, RunsUnderARealSystemdFromStartToStop) {
-  const std::string work = ::testing::TempDir() + "systemd-check-" + std::to_string(getpid());
-  const testing::CommandOutcome check = run_shell(
-      "'" + std::string(INSIGHTS_SOURCE_DIR) + "/tests/deploy/systemd-service-check.sh' '" +
-      INSIGHTS_SYNC_BINARY + "' '" + INSIGHTS_SIM_BINARY + "' '" + work + "'");
-  EXPECT_EQ(check.exit_code, 0) << check.output;
-  for (const char* line :
-       {"systemd-check: systemd 252", "started: active/running, status \"syncing 1 source",
-        "journal fields: WINDOW=", "readyz: ready", "reload: SIGHUP: configuration reloaded",
-        "stopped: result success, exit status 0"}) {
-    EXPECT_TRUE(has_line(check.output, line)) << "missing: " << line << "\n" << check.output;
-  }
-  EXPECT_FALSE(has_line(check.output, "systemd-check: 0 rows landed")) << check.output;
-  std::filesystem::remove_all(work);
 }
 
 }  // namespace
