@@ -132,6 +132,11 @@ write_config() {
 [database]
 url = $(toml_string "$url")
 
+[metrics]
+# Any free port (the daemon's log names it): the default 127.0.0.1:9464 may be taken on this
+# machine, and `run` does not start without its endpoint.
+listen = "127.0.0.1:0"
+
 [sync]
 initial_lookback_hours = $lookback_hours
 settle_after_minutes = $settle_minutes
