@@ -1,7 +1,8 @@
 # `cmake --install` lays insights-sync out in FHS places, and CPack builds a Debian package of
 # the same (cpack -G DEB in the build directory): the binary, the systemd unit, an example
-# configuration, the schema migrations (compiled in as well; installed for DBAs to read) and
-# the documentation.
+# configuration, the schema migrations (compiled in as well; installed for DBAs to read), the
+# Prometheus alerting rules and the Grafana dashboard (for the operator to load) and the
+# documentation.
 include(GNUInstallDirs)
 
 install(TARGETS insights-sync RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
@@ -23,6 +24,10 @@ install(FILES "${PROJECT_SOURCE_DIR}/deploy/insights-sync.example.toml"
         DESTINATION "/etc/insights-sync" RENAME "insights-sync.toml")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/schema/" DESTINATION "${CMAKE_INSTALL_DATADIR}/insights-sync/schema"
         FILES_MATCHING PATTERN "*.sql" PATTERN "README.md")
+install(FILES "${PROJECT_SOURCE_DIR}/deploy/prometheus/insights-sync-rules.yml"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/insights-sync/prometheus")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/deploy/grafana/" DESTINATION "${CMAKE_INSTALL_DATADIR}/insights-sync/grafana"
+        FILES_MATCHING PATTERN "*.json")
 # The README's links (docs/…, CHANGELOG.md) resolve in the installed copy too.
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")

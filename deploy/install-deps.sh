@@ -14,6 +14,10 @@ packages=(
   libcli11-dev libtomlplusplus-dev libsystemd-dev prometheus-cpp-dev
   # tests (systemd-analyze checks the service unit)
   libgtest-dev libgmock-dev systemd
+  # tests: promtool (/usr/bin/promtool) checks and unit-tests deploy/prometheus/; Debian ships it
+  # only in the server's package. Its postinst enables prometheus.service and starts it where
+  # systemd runs as PID 1 (a Prometheus on :9090); `systemctl disable --now prometheus` if unwanted
+  prometheus
   # the warehouse (tests start their own throwaway cluster from these binaries)
   postgresql-15 postgresql-client-15
   # the demo (deploy/quickstart.sh checks the simulator's HTTPS endpoint with it)

@@ -34,7 +34,7 @@ std::set<std::string> package_names(const std::string& field) {
   return names;
 }
 
-TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaAndDocsInFhsPlaces) {
+TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaMonitoringAndDocsInFhsPlaces) {
   const std::string dir = ::testing::TempDir() + "package-" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -65,6 +65,8 @@ TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaAndDocsInFhsPlaces) {
         "./usr/share/doc/insights-sync/examples/insights-sync.example.toml",
         "./usr/share/doc/insights-sync/README.md",
         "./usr/share/insights-sync/schema/0001_initial.sql",
+        "./usr/share/insights-sync/prometheus/insights-sync-rules.yml",
+        "./usr/share/insights-sync/grafana/insights-sync-dashboard.json",
         "./usr/lib/x86_64-linux-gnu/insights-sync/libprometheus-cpp-core.so.1.0",
         "./etc/insights-sync/insights-sync.toml", "./usr/share/doc/insights-sync/CHANGELOG.md",
         "./usr/share/doc/insights-sync/docs/operations.md",
