@@ -305,8 +305,11 @@ struct SyncEngine::Impl : EndpointHandler {
   }
 
   void on_source_done(SourceRuntime& runtime, SourceSyncReport result) {
-    if (result.fatal_error)
+    if (result.fatal_error) {
       metrics.refused(runtime.options.name, true);
+    } else if (!stopping && !runs(runtime.options.name, runtime)) {
+      metrics.source_removed(runtime.options.name);  // a reload removed it
+    }
     report.sources[runtime.report_index].second = std::move(result);
     runtime.running = false;
     runtime.client->close();
@@ -322,6 +325,13 @@ struct SyncEngine::Impl : EndpointHandler {
       if (retention)
         retention->stop();
     }
+  }
+
+  // Another runtime of this source name runs (a reload restarted a changed source).
+  bool runs(const std::string& name, const SourceRuntime& other_than) const {
+    return std::any_of(sources.begin(), sources.end(), [&](const SourceRuntime& source) {
+      return &source != &other_than && source.running && source.options.name == name;
+    });
   }
 
   // SIGHUP: the configuration file again. Sources that are gone stop (their pages in flight

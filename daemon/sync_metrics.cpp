@@ -84,6 +84,21 @@ void SyncMetrics::source_started(const std::string& source, int concurrency_limi
   committed(source);
 }
 
+void SyncMetrics::source_removed(const std::string& source) {
+  const prometheus::Labels labels{{"source", source}};
+  for (auto* family : {&pages_, &rows_fetched_, &retries_, &backoff_seconds_})
+    family->Remove(&family->Add(labels));
+  for (const char* outcome : kOutcomes)
+    rows_.Remove(&rows_.Add({{"source", source}, {"outcome", outcome}}));
+  for (auto* family : {&concurrency_, &since_commit_, &refused_})
+    family->Remove(&family->Add(labels));
+  std::lock_guard lock(mutex_);
+  for (const auto& request : request_labels_[source])
+    requests_.Remove(&requests_.Add(request));
+  request_labels_.erase(source);
+  last_commit_.erase(source);
+}
+
 void SyncMetrics::page_fetched(const std::string& source, std::size_t rows) {
   pages_.Add({{"source", source}}).Increment();
   rows_fetched_.Add({{"source", source}}).Increment(static_cast<double>(rows));
@@ -97,11 +112,14 @@ void SyncMetrics::rows_written(const std::string& source, const CommitResult& re
 }
 
 void SyncMetrics::request(const std::string& source, int status, int code) {
-  requests_
-      .Add({{"source", source},
-            {"status_class", status_class(status)},
-            {"twilio_code", code == 0 ? "" : std::to_string(code)}})
-      .Increment();
+  const prometheus::Labels labels{{"source", source},
+                                  {"status_class", status_class(status)},
+                                  {"twilio_code", code == 0 ? "" : std::to_string(code)}};
+  requests_.Add(labels).Increment();
+  std::lock_guard lock(mutex_);
+  auto& known = request_labels_[source];
+  if (std::find(known.begin(), known.end(), labels) == known.end())
+    known.push_back(labels);
 }
 
 void SyncMetrics::retry(const std::string& source, std::chrono::milliseconds backoff) {

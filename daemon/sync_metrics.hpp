@@ -37,6 +37,9 @@ class SyncMetrics {
 
   // Every per-source series, at 0; seconds since the last commit count from now.
   void source_started(const std::string& source, int concurrency);
+  // The source is no longer configured (a SIGHUP removed it): its series go, so that an alert on
+  // the time since its last commit does not fire for a source nobody syncs.
+  void source_removed(const std::string& source);
   void page_fetched(const std::string& source, std::size_t rows);
   void rows_written(const std::string& source, const CommitResult& result);
   // status 0: no HTTP answer (connection failed); code: Twilio's error code, 0 when none.
@@ -86,7 +89,10 @@ class SyncMetrics {
   // Set from the census: reset to 0 at each scrape, removed when another instance exports.
   std::vector<std::pair<GaugeFamily*, prometheus::Gauge*>> warehouse_gauges_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_commit_;
-  std::mutex mutex_;  // last_commit_
+  // The label sets of insights_http_requests_total by source (the only per-source family whose
+  // labels are not known in advance), for source_removed.
+  std::map<std::string, std::vector<prometheus::Labels>> request_labels_;
+  std::mutex mutex_;  // last_commit_, request_labels_
 };
 
 }  // namespace insights

@@ -77,5 +77,20 @@ TEST(SyncMetrics, EverySeriesOfASourceExistsFromItsStart) {
   }
 }
 
+// A source a reload removed leaves no series behind (its time since the last commit would grow
+// until an alert fired for a source nobody syncs); the other sources keep theirs.
+TEST(SyncMetrics, ARemovedSourceLeavesNoSeries) {
+  SyncMetrics metrics("1.0", "abc");
+  metrics.source_started("gone", 4);
+  metrics.source_started("kept", 4);
+  metrics.request("gone", 200);
+  metrics.request("gone", 429, 20429);
+  metrics.refused("gone", true);
+  metrics.source_removed("gone");
+  const std::string text = metrics.serialize();
+  EXPECT_FALSE(contains(text, "source=\"gone\"")) << text;
+  EXPECT_TRUE(contains(text, "insights_seconds_since_last_commit{source=\"kept\"}")) << text;
+}
+
 }  // namespace
 }  // namespace insights
