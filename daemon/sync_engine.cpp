@@ -407,19 +407,8 @@ SyncRunReport SyncEngine::run(RunMode mode) {
   impl.running = 0;
   impl.stopping = false;
 
-  // Before any coroutine runs, the claim and the queue are used from this thread alone. The
-  // name first: taking back its leases is only right when no other live process uses it.
-  impl.claim.acquire();
-  impl.is_service = mode == RunMode::forever;
-  if (impl.is_service)
-    impl.start_endpoint();
-  if (const int released = impl.queue.release_leases(impl.setup.owner); released > 0) {
-    spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
-                 released, released == 1 ? "" : "s", impl.setup.owner);
-  }
-  for (std::size_t i = 0; i < impl.setup.sources.size(); ++i)
-    impl.start_source(impl.setup.sources[i], impl.setup.secrets.at(i));
-
+  // Signals first: a SIGTERM that comes while the run starts (once the endpoint says where it
+  // listens, say) stops it cleanly instead of killing the process.
   if (impl.setup.handle_signals) {
     impl.signals = std::make_unique<asio::signal_set>(impl.io, SIGINT, SIGTERM);
     impl.signals->async_wait([&impl](const boost::system::error_code& error, int signal) {
@@ -433,6 +422,19 @@ SyncRunReport SyncEngine::run(RunMode mode) {
       impl.wait_for_hangup();
     }
   }
+  // Before any coroutine runs, the claim and the queue are used from this thread alone. The
+  // name first: taking back its leases is only right when no other live process uses it.
+  impl.claim.acquire();
+  impl.is_service = mode == RunMode::forever;
+  if (impl.is_service)
+    impl.start_endpoint();
+  if (const int released = impl.queue.release_leases(impl.setup.owner); released > 0) {
+    spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
+                 released, released == 1 ? "" : "s", impl.setup.owner);
+  }
+  for (std::size_t i = 0; i < impl.setup.sources.size(); ++i)
+    impl.start_source(impl.setup.sources[i], impl.setup.secrets.at(i));
+
   if (impl.is_service) {
     // The database answered, its schema is one we run against (checked by the caller), the
     // instance name is ours and the endpoint listens.
