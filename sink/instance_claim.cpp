@@ -45,8 +45,8 @@ void InstanceClaim::reconnect_and_lock_name() {
 bool InstanceClaim::try_lock_name(pqxx::connection& connection) {
   pqxx::nontransaction session(connection);
   // Shown in pg_stat_activity, so the message of a second instance can name this session.
-  session.exec_params0("SELECT set_config('application_name', $1, false)",
-                       ("insights-sync " + name_).substr(0, 63));
+  session.exec_params("SELECT set_config('application_name', $1, false)",
+                      ("insights-sync " + name_).substr(0, 63));
   return session
       .exec_params1("SELECT pg_try_advisory_lock($1, hashtext($2))", kInstanceNameClass, name_)[0]
       .as<bool>();
