@@ -169,6 +169,21 @@ TEST(Cli, GoodConfigFileChecksOut) {
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
 }
 
+TEST(Cli, CheckConfigNamesTheSourceEchoesTheValueAndSuggestsTheKey) {
+  const std::string path =
+      one_source_config("[sync]\nlease_second = 30\n[log]\nlevel = \"loud\"\n");
+  std::ofstream(path, std::ios::app) << "concurrency = 0\n";
+  const auto outcome = run_insights_sync("check-config --config " + quoted(path), kWithToken);
+  EXPECT_EQ(outcome.exit_code, kExitConfig) << outcome.output;
+  for (const char* expected :
+       {"source \"main\" (source[1]): concurrency must be from 1 to 64; got 0",
+        "log.level must be one of trace, debug, info, warn, error, critical, off; got \"loud\"",
+        "unknown key sync.lease_second (did you mean sync.lease_seconds?)"}) {
+    EXPECT_NE(outcome.output.find(expected), std::string::npos) << expected << "\n"
+                                                                << outcome.output;
+  }
+}
+
 TEST(Cli, TheExampleConfigChecksOut) {
   const std::string credentials = ::testing::TempDir() + "credentials";
   std::filesystem::create_directories(credentials);
