@@ -1,11 +1,8 @@
 #include "core/source_config.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
-#include "core/config.hpp"
 #include "core/config_value_echo.hpp"
 #include "core/source_config_reader.hpp"
 #include "core/source_label.hpp"
@@ -140,43 +137,6 @@ SourceOptions read_source_table(const toml::table& table, const TablePlace& plac
     source.filters = read_filters(*filters, place.below("filters"), problems);
   reader.reject_unknown_keys();
   return source;
-}
-
-std::string load_source_secret(const SourceOptions& source, const EnvironmentLookup& environment) {
-  const std::string origin = "source \"" + source.name + "\"";
-  std::string secret;
-  if (source.secret_env) {
-    const char* value = environment(source.secret_env->c_str());
-    if (value == nullptr || *value == '\0') {
-      throw ConfigError(origin, {"the environment variable " + *source.secret_env +
-                                 " (secret_env) is not set or empty"});
-    }
-    secret = value;
-  } else if (source.secret_file) {
-    std::string path = *source.secret_file;
-    constexpr std::string_view kCredentials = "$CREDENTIALS_DIRECTORY/";
-    if (path.starts_with(kCredentials)) {
-      const char* directory = environment("CREDENTIALS_DIRECTORY");
-      if (directory == nullptr) {
-        throw ConfigError(origin, {"secret_file uses $CREDENTIALS_DIRECTORY, which is not set "
-                                   "(is LoadCredential= in the systemd unit?)"});
-      }
-      path = std::string(directory) + "/" + path.substr(kCredentials.size());
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw ConfigError(origin, {"cannot read secret_file " + path});
-    std::ostringstream text;
-    text << in.rdbuf();
-    secret = text.str();
-  } else {
-    throw ConfigError(origin, {"no secret_env or secret_file"});
-  }
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
-    secret.pop_back();
-  if (secret.empty())
-    throw ConfigError(origin, {"the secret is empty"});
-  return secret;
 }
 
 }  // namespace insights

@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
+#include "core/source_label.hpp"
 #include "daemon/backfill_command.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/command_support.hpp"
@@ -159,15 +160,18 @@ int exit_code_for(const SyncError& error) {
 
 }  // namespace
 
-std::vector<std::string> load_secrets(const Command& command, const AppConfig& config) {
-  std::vector<std::string> secrets;
+std::vector<SourceSecret> load_secrets(const Command& command, const AppConfig& config) {
+  std::vector<SourceSecret> secrets;
   std::vector<std::string> problems;
-  for (const auto& source : config.sources) {
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const std::string label = source_label(i + 1, config.sources[i].name);
     try {
-      secrets.push_back(load_source_secret(source));
+      secrets.push_back(load_source_secret(config.sources[i]));
+      for (const auto& warning : secrets.back().warnings)
+        spdlog::warn("{}: {}", label, warning);
     } catch (const ConfigError& error) {
       for (const auto& problem : error.problems())
-        problems.push_back("source \"" + source.name + "\": " + problem);
+        problems.push_back(label + ": " + problem);
     }
   }
   if (config.sources.empty())
@@ -175,6 +179,13 @@ std::vector<std::string> load_secrets(const Command& command, const AppConfig& c
   if (!problems.empty())
     throw ConfigError(command.config_path.value_or("configuration"), problems);
   return secrets;
+}
+
+std::vector<std::string> secret_values(std::vector<SourceSecret> secrets) {
+  std::vector<std::string> values;
+  for (auto& secret : secrets)
+    values.push_back(std::move(secret.value));
+  return values;
 }
 
 int exit_code_for(const SyncRunReport& report, RunMode mode) {
@@ -204,7 +215,7 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
   return [command, running]() -> std::optional<ReloadedConfig> {
     try {
       AppConfig next = load_config(command.config_path, insights_environment());
-      std::vector<std::string> secrets = load_secrets(command, next);
+      std::vector<std::string> secrets = secret_values(load_secrets(command, next));
       if (next.database.url != running.database.url ||
           next.database.commit_connections != running.database.commit_connections ||
           next.sync.instance_name != running.sync.instance_name ||
@@ -231,7 +242,7 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
 SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                               const std::string& conninfo, RunMode mode,
                               std::optional<TimeWindow> only_within) {
-  std::vector<std::string> secrets = load_secrets(command, config);
+  std::vector<std::string> secrets = secret_values(load_secrets(command, config));
   {
     auto connection = open_connection(conninfo);
     require_compatible_schema(*connection, embedded_migrations());

@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-
 #include "core/config.hpp"
 
 namespace insights {
@@ -201,36 +198,6 @@ TEST(SourceConfig, ApiUrlWithUserInformationIsRefusedWithoutRepeatingIt) {
               "source \"main\" (source[1]): api_url must not hold user information "
               "(\"user:password@\" before the host): the secret goes in secret_env or "
               "secret_file; got \"https://...@insights.twilio.com/\"");
-  }
-}
-
-TEST(SourceConfig, SecretComesFromTheEnvironmentOrAFileNeverTheConfig) {
-  const AppConfig config = parse_config(kTwoSources, "sources.toml");
-  std::map<std::string, std::string> environment = {{"TWILIO_AUTH_TOKEN", "env-secret"}};
-  const std::string directory = ::testing::TempDir();
-  environment["CREDENTIALS_DIRECTORY"] = directory;
-  std::ofstream(directory + "/twilio-eu") << "file-secret\n";
-  auto lookup = [&](const char* name) -> const char* {
-    const auto it = environment.find(name);
-    return it == environment.end() ? nullptr : it->second.c_str();
-  };
-  EXPECT_EQ(load_source_secret(config.sources[0], lookup), "env-secret");
-  EXPECT_EQ(load_source_secret(config.sources[1], lookup), "file-secret");
-
-  environment.erase("TWILIO_AUTH_TOKEN");
-  try {
-    load_source_secret(config.sources[0], lookup);
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("TWILIO_AUTH_TOKEN"), std::string::npos);
-  }
-  environment.erase("CREDENTIALS_DIRECTORY");
-  try {
-    load_source_secret(config.sources[1], lookup);
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("LoadCredential"), std::string::npos);
-    EXPECT_EQ(std::string(error.what()).find("file-secret"), std::string::npos);
   }
 }
 

@@ -141,8 +141,12 @@ secret_file = "/nonexistent/secret"
   const auto missing =
       run_insights_sync("check-config --config " + quoted(path), "-u INSIGHTS_TEST_TWILIO_TOKEN");
   EXPECT_EQ(missing.exit_code, kExitConfig) << missing.output;
-  EXPECT_NE(missing.output.find("INSIGHTS_TEST_TWILIO_TOKEN"), std::string::npos) << missing.output;
-  EXPECT_NE(missing.output.find("source \"other\": cannot read secret_file /nonexistent/secret"),
+  EXPECT_NE(missing.output.find("source \"main\" (source[1]): the environment variable "
+                                "INSIGHTS_TEST_TWILIO_TOKEN (secret_env) is not set or empty"),
+            std::string::npos)
+      << missing.output;
+  EXPECT_NE(missing.output.find("source \"other\" (source[2]): cannot read secret_file "
+                                "/nonexistent/secret: No such file or directory"),
             std::string::npos)
       << missing.output;
 
@@ -194,6 +198,22 @@ TEST(Cli, TheExampleConfigChecksOut) {
       "CREDENTIALS_DIRECTORY=" + quoted(credentials));
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
   EXPECT_EQ(outcome.output.find("example-secret"), std::string::npos) << outcome.output;
+
+  // Outside systemd, without the variable: how to check it.
+  const auto outside = run_insights_sync(
+      "check-config --config " +
+          quoted(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.example.toml"),
+      "-u CREDENTIALS_DIRECTORY");
+  EXPECT_EQ(outside.exit_code, kExitConfig) << outside.output;
+  EXPECT_NE(outside.output.find("source \"main\" (source[1]): secret_file "
+                                "\"$CREDENTIALS_DIRECTORY/twilio-token\" needs "
+                                "$CREDENTIALS_DIRECTORY, which is not set"),
+            std::string::npos)
+      << outside.output;
+  EXPECT_NE(outside.output.find("CREDENTIALS_DIRECTORY=/etc/insights-sync insights-sync --config "
+                                "/etc/insights-sync/insights-sync.toml check-config"),
+            std::string::npos)
+      << outside.output;
 }
 
 TEST(Cli, AConfigWithoutSourcesHasNothingToSync) {
