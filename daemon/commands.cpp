@@ -15,6 +15,7 @@
 #include "daemon/backfill_command.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/command_support.hpp"
+#include "daemon/config_check.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/listen_endpoints.hpp"
 #include "daemon/status_report.hpp"
@@ -132,17 +133,6 @@ int status(const Command& command, const AppConfig& config, const std::string& c
     print_status_json(std::cout, sources);
   else
     print_status_text(std::cout, sources);
-  return kExitOk;
-}
-
-// The file parsed; now check what only the environment can tell: every source's secret.
-// (ConfigError from load_secrets is reported by run_command, exit 78.)
-int check_config(const Command& command, const AppConfig& config) {
-  load_secrets(command, config);
-  if (const auto warning = retention_warning(config.retention))
-    spdlog::warn("{}", *warning);
-  spdlog::info("configuration is valid: {} source{}, database from {}", config.sources.size(),
-               config.sources.size() == 1 ? "" : "s", database_origin(command, config));
   return kExitOk;
 }
 
@@ -293,7 +283,8 @@ int run_command(const Command& command) {
   try {
     switch (command.name) {
       case CommandName::check_config:
-        return check_config(command, config);
+        return check_configuration(command, config, conninfo, database_origin(command, config),
+                                   std::cout);
       case CommandName::migrate:
         return migrate(conninfo);
       case CommandName::run:

@@ -160,7 +160,45 @@ secret_file = ")" + secret_file +
                                       quoted(write_temp_file("good-sources.toml", config)));
   EXPECT_EQ(good.exit_code, kExitOk) << good.output;
   EXPECT_NE(good.output.find("1 source"), std::string::npos) << good.output;
+  EXPECT_NE(good.output.find("source \"main\" (source[1]): secret from secret_file " + secret_file),
+            std::string::npos)
+      << good.output;
   EXPECT_EQ(good.output.find("s3cr3t-v4lue"), std::string::npos) << good.output;
+}
+
+TEST(Cli, CheckConfigReadsEveryCaFile) {
+  const std::string directory = ::testing::TempDir() + "ca-files";
+  std::filesystem::create_directories(directory);
+  const std::string not_a_ca = write_temp_file("ca-files/not-a-ca.pem", "hello\n");
+  const std::string path = write_temp_file("ca-sources.toml", R"(
+[[source]]
+name = "main"
+account_sid = "AC00000000000000000000000000000001"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+ca_file = ")" + directory + R"(/missing.pem"
+[[source]]
+name = "other"
+account_sid = "AC00000000000000000000000000000002"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+ca_file = ")" + not_a_ca + R"("
+api_url = "https://insights.twilio.com/v1"
+)");
+  const auto outcome = run_insights_sync("check-config --config " + quoted(path), kWithToken);
+  EXPECT_EQ(outcome.exit_code, kExitConfig) << outcome.output;
+  EXPECT_NE(outcome.output.find("3 problems"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"main\" (source[1]): cannot read ca_file " + directory +
+                                "/missing.pem: No such file or directory"),
+            std::string::npos)
+      << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"other\" (source[2]): ca_file " + not_a_ca +
+                                " holds no PEM certificate OpenSSL can load"),
+            std::string::npos)
+      << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"other\" (source[2]): api_url cannot be used: base URL "
+                                "\"https://insights.twilio.com/v1\""),
+            std::string::npos)
+      << outcome.output;
+  std::filesystem::remove_all(directory);
 }
 
 TEST(Cli, GoodConfigFileChecksOut) {
@@ -171,6 +209,8 @@ TEST(Cli, GoodConfigFileChecksOut) {
   const auto before = run_insights_sync("--config " + quoted(path) + " check-config", kWithToken);
   EXPECT_EQ(before.exit_code, kExitOk) << before.output;
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("check-config --connect checks them"), std::string::npos)
+      << outcome.output;
 }
 
 TEST(Cli, CheckConfigNamesTheSourceEchoesTheValueAndSuggestsTheKey) {
@@ -198,6 +238,10 @@ TEST(Cli, TheExampleConfigChecksOut) {
       "CREDENTIALS_DIRECTORY=" + quoted(credentials));
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
   EXPECT_EQ(outcome.output.find("example-secret"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"main\" (source[1]): secret from secret_file " +
+                                credentials + "/twilio-token"),
+            std::string::npos)
+      << outcome.output;
 
   // Outside systemd, without the variable: how to check it.
   const auto outside = run_insights_sync(
