@@ -4,12 +4,16 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "core/config_environment.hpp"
+#include "core/config_value_echo.hpp"
+#include "core/key_suggestion.hpp"
 #include "core/listen_address.hpp"
 #include "core/source_config_reader.hpp"
+#include "core/source_label.hpp"
 #include "core/sync_options_reader.hpp"
 #include "core/toml_table_reader.hpp"
 #include "core/toml_text_guard.hpp"
@@ -28,64 +32,72 @@ std::string join_problems(const std::string& origin, const std::vector<std::stri
 const std::set<std::string, std::less<>> kLogLevels = {"trace", "debug",    "info", "warn",
                                                        "error", "critical", "off"};
 
-void read_database(const toml::table& table, AppConfig& config,
+void read_database(const toml::table& table, const TablePlace& place, AppConfig& config,
                    std::vector<std::string>& problems) {
-  TomlTableReader reader(table, "database.", problems);
+  TomlTableReader reader(table, place, problems);
   // No message may repeat the URL: it may hold a password.
-  config.database.url = reader.string("url");
+  config.database.url = reader.private_string("url");
   if (const auto connections = reader.integer_between("commit_connections", 1, 16))
     config.database.commit_connections = *connections;
   reader.reject_unknown_keys();
 }
 
-void read_log(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
-  TomlTableReader reader(table, "log.", problems);
+void read_log(const toml::table& table, const TablePlace& place, AppConfig& config,
+              std::vector<std::string>& problems) {
+  TomlTableReader reader(table, place, problems);
   if (auto level = reader.string("level")) {
     if (kLogLevels.contains(*level)) {
       config.log.level = *level;
     } else {
-      reader.problem(
-          "level",
-          "must be one of trace, debug, info, warn, error, critical, off; got \"" + *level + "\"");
+      reader.problem("level",
+                     "must be one of trace, debug, info, warn, error, critical, off; got " +
+                         quoted_config_text(*level));
     }
   }
   if (auto format = reader.string("format")) {
     if (*format == "auto" || *format == "text" || *format == "journal" || *format == "json") {
       config.log.format = *format;
     } else {
-      reader.problem("format", "must be one of auto, text, journal, json; got \"" + *format + "\"");
+      reader.problem(
+          "format", "must be one of auto, text, journal, json; got " + quoted_config_text(*format));
     }
   }
   reader.reject_unknown_keys();
 }
 
-void read_metrics(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
-  TomlTableReader reader(table, "metrics.", problems);
+void read_metrics(const toml::table& table, const TablePlace& place, AppConfig& config,
+                  std::vector<std::string>& problems) {
+  TomlTableReader reader(table, place, problems);
   if (auto listen = reader.string("listen")) {
     std::string problem;
     if (listen->empty() || parse_listen_address(*listen, problem)) {
       config.metrics.listen = *listen;
     } else {
-      reader.problem("listen", "\"" + *listen + "\": " + problem + "; \"\" turns the endpoint off");
+      reader.problem(
+          "listen", quoted_config_text(*listen) + ": " + problem + "; \"\" turns the endpoint off");
     }
   }
   reader.reject_unknown_keys();
 }
 
-void read_retention(const toml::table& table, AppConfig& config,
+void read_retention(const toml::table& table, const TablePlace& place, AppConfig& config,
                     std::vector<std::string>& problems) {
-  TomlTableReader reader(table, "retention.", problems);
+  TomlTableReader reader(table, place, problems);
   if (const auto days = reader.integer_between("delete_after_days", 0, 36500))
     config.retention.delete_after_days = *days;
   reader.reject_unknown_keys();
 }
 
-void read_sync(const toml::table& table, AppConfig& config, std::vector<std::string>& problems) {
-  config.sync = read_sync_table(table, "sync.", problems);
+void read_sync(const toml::table& table, const TablePlace& place, AppConfig& config,
+               std::vector<std::string>& problems) {
+  config.sync = read_sync_table(table, place, problems);
 }
 
-// `[[source]]`: an array of tables (a single [source] table is accepted too).
-void read_sources(const toml::table& root, AppConfig& config, std::vector<std::string>& problems) {
+// `[[source]]`: an array of tables (a single [source] table is accepted too). Each source's
+// problems lead with its label (core/source_label.hpp), taken from the name it has once the
+// overrides are applied.
+void read_sources(const toml::table& root, const OverrideOrigins& overrides, AppConfig& config,
+                  std::vector<std::string>& problems) {
   const toml::node* node = root.get("source");
   if (node == nullptr)
     return;
@@ -100,15 +112,38 @@ void read_sources(const toml::table& root, AppConfig& config, std::vector<std::s
     problems.push_back("\"source\" must be [[source]] tables");
     return;
   }
-  std::set<std::string> names;
+  std::map<std::string, std::size_t> positions;  // by name
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    const std::string prefix = "source[" + std::to_string(i + 1) + "].";
-    SourceOptions source = read_source_table(*tables[i], prefix, problems);
-    if (!source.name.empty() && !names.insert(source.name).second) {
-      problems.push_back(prefix + "name \"" + source.name + "\" is used by another source");
+    const std::size_t position = i + 1;
+    const std::string name = tables[i]->get_as<std::string>("name") != nullptr
+                                 ? tables[i]->get_as<std::string>("name")->get()
+                                 : std::string();
+    const std::string path = "source[" + std::to_string(position) + "].";
+    const TablePlace place{.path = path,
+                           .shown = "",
+                           .lead = source_label(position, name) + ": ",
+                           .overrides = &overrides};
+    SourceOptions source = read_source_table(*tables[i], place, problems);
+    if (!source.name.empty()) {
+      const auto [first, inserted] = positions.try_emplace(source.name, position);
+      if (!inserted) {
+        problems.push_back(place.lead + place.named("name") + " " +
+                           quoted_config_text(source.name) + " is used by another source (source[" +
+                           std::to_string(first->second) + "])");
+      }
     }
     config.sources.push_back(std::move(source));
   }
+}
+
+std::string unknown_section_problem(std::string_view key,
+                                    const std::vector<std::string_view>& sections) {
+  std::string text = "unknown section or key " + quoted_config_text(key);
+  std::vector<std::string> known(sections.begin(), sections.end());
+  known.push_back("source");
+  if (const auto meant = nearest_key(key, known))
+    text += " (did you mean " + *meant + "?)";
+  return text;
 }
 
 }  // namespace
@@ -135,7 +170,8 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
   }
 
   // Tables other than [[source]], each with its reader.
-  using Reader = void (*)(const toml::table&, AppConfig&, std::vector<std::string>&);
+  using Reader =
+      void (*)(const toml::table&, const TablePlace&, AppConfig&, std::vector<std::string>&);
   const std::pair<std::string_view, Reader> sections[] = {{"database", read_database},
                                                           {"log", read_log},
                                                           {"metrics", read_metrics},
@@ -151,8 +187,7 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
       apply_environment_overrides(root, overrides, section_names, problems);
 
   AppConfig config;
-  std::vector<std::string> reading;
-  read_sources(root, config, reading);
+  read_sources(root, overridden, config, problems);
   for (const auto& [key, node] : root) {
     if (key.str() == "source")
       continue;  // read above
@@ -162,16 +197,15 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
         std::find_if(std::begin(sections), std::end(sections),
                      [name = key.str()](const auto& s) { return s.first == name; });
     if (section == std::end(sections)) {
-      reading.push_back("unknown section or key \"" + std::string(key.str()) + "\"");
+      problems.push_back(unknown_section_problem(key.str(), section_names));
     } else if (const auto* table = node.as_table()) {
-      section->second(*table, config, reading);
+      section->second(*table, TablePlace::top_level(section->first, &overridden), config, problems);
     } else {
-      reading.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
-                        std::string(key.str()) + "])");
+      // Not repeated: `database = "postgresql://..."` may hold a password.
+      problems.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
+                         std::string(key.str()) + "])");
     }
   }
-  name_override_variables(reading, overridden);
-  problems.insert(problems.end(), reading.begin(), reading.end());
   if (!problems.empty())
     throw ConfigError(origin, std::move(problems));
   return config;

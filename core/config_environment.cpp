@@ -225,16 +225,6 @@ class OverrideApplier {
   OverrideOrigins origins_;
 };
 
-// The variable that set `word` or a table above it, or nullptr.
-const std::string* variable_for(std::string_view word, const OverrideOrigins& origins) {
-  for (std::size_t end = word.size(); end != std::string_view::npos && end > 0;
-       end = word.rfind('.', end - 1)) {
-    if (const auto origin = origins.find(word.substr(0, end)); origin != origins.end())
-      return &origin->second;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 EnvironmentVariables insights_environment() {
@@ -267,29 +257,13 @@ OverrideOrigins apply_environment_overrides(toml::table& root,
   return applier.take_origins();
 }
 
-void name_override_variables(std::vector<std::string>& problems, const OverrideOrigins& origins) {
-  if (origins.empty())
-    return;
-  constexpr std::string_view kWordEnds = " :,;";
-  for (auto& problem : problems) {
-    std::string named;
-    std::size_t start = 0;
-    while (start <= problem.size()) {
-      std::size_t end = problem.find_first_of(kWordEnds, start);
-      if (end == std::string::npos)
-        end = problem.size();
-      const std::string_view word = std::string_view(problem).substr(start, end - start);
-      if (const std::string* variable = variable_for(word, origins)) {
-        named += *variable + " (" + std::string(word) + ")";
-      } else {
-        named += word;
-      }
-      if (end < problem.size())
-        named += problem[end];
-      start = end + 1;
-    }
-    problem = std::move(named);
+const std::string* override_variable_for(std::string_view path, const OverrideOrigins& origins) {
+  for (std::size_t end = path.size(); end != std::string_view::npos && end > 0;
+       end = path.rfind('.', end - 1)) {
+    if (const auto origin = origins.find(path.substr(0, end)); origin != origins.end())
+      return &origin->second;
   }
+  return nullptr;
 }
 
 }  // namespace insights

@@ -14,8 +14,9 @@
 
 namespace insights {
 
-// Config paths as the table readers name them in messages ("sync.window_minutes",
-// "source[2].filters.has_tag"), each mapped to the variable that set it.
+// Config paths as the table readers place their keys (TablePlace::path in
+// core/toml_table_reader.hpp: "sync.window_minutes", "source[2].filters.has_tag"), each mapped
+// to the variable that set it.
 using OverrideOrigins = std::map<std::string, std::string, std::less<>>;
 
 // Sets the value of every INSIGHTS__* variable in `root` (other names are ignored), creating
@@ -28,10 +29,9 @@ OverrideOrigins apply_environment_overrides(toml::table& root,
                                             const std::vector<std::string_view>& tables,
                                             std::vector<std::string>& problems);
 
-// Makes each problem that names an overridden path name its variable as well:
-// "sync.window_minutes must be ..." becomes
-// "INSIGHTS__SYNC__WINDOW_MINUTES (sync.window_minutes) must be ...". A path below an
-// overridden one (a key of a table given whole) names that variable too.
-void name_override_variables(std::vector<std::string>& problems, const OverrideOrigins& origins);
+// The variable that set the config path `path` ("sync.window_minutes") or a table above it
+// (a key of a table given whole), or nullptr. The table readers name it in their problems
+// (core/toml_table_reader.hpp).
+const std::string* override_variable_for(std::string_view path, const OverrideOrigins& origins);
 
 }  // namespace insights

@@ -4,10 +4,9 @@
 //
 // The secret (auth token or API key secret) is never in the config file or on the command
 // line: the file names an environment variable or a file holding it, so systemd's
-// LoadCredential= works (`secret_file = "$CREDENTIALS_DIRECTORY/twilio"`).
+// LoadCredential= works (`secret_file = "$CREDENTIALS_DIRECTORY/twilio"`); loading it is
+// core/source_secret.hpp.
 
-#include <cstdlib>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -35,12 +34,5 @@ struct SourceOptions {
   const std::string& username() const { return api_key_sid ? *api_key_sid : account_sid; }
   bool operator==(const SourceOptions&) const = default;
 };
-
-using EnvironmentLookup = std::function<const char*(const char*)>;
-
-// Reads the source's secret from its environment variable or file (trailing newlines
-// dropped). Throws ConfigError naming the source and where it looked, never the secret.
-std::string load_source_secret(const SourceOptions& source,
-                               const EnvironmentLookup& environment = std::getenv);
 
 }  // namespace insights

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/config_value_echo.hpp"
 #include "core/toml_table_reader.hpp"
 
 namespace insights {
@@ -28,9 +29,9 @@ void read_between(TomlTableReader& reader, std::string_view key, int min, int ma
 
 }  // namespace
 
-SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
+SyncOptions read_sync_table(const toml::table& table, const TablePlace& place,
                             std::vector<std::string>& problems) {
-  TomlTableReader reader(table, prefix, problems);
+  TomlTableReader reader(table, place, problems);
   SyncOptions sync;
   if (const auto window = reader.integer_between("window_minutes", 1, kMinutesPerDay)) {
     // Windows start at multiples of their length; only a divisor of a day keeps every day
@@ -50,7 +51,8 @@ SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
     } else if (*schedule == "fresh") {
       sync.schedule = LiveSchedule::fresh;
     } else {
-      reader.problem("schedule", "must be one of economical, fresh; got \"" + *schedule + "\"");
+      reader.problem("schedule",
+                     "must be one of economical, fresh; got " + quoted_config_text(*schedule));
     }
   }
   read_between(reader, "first_read_after_minutes", 0, kMinutesPerDay,
@@ -73,8 +75,8 @@ SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
       sync.instance_name = std::move(*name);
     } else {
       reader.problem("instance_name",
-                     "must be 1 to 64 characters of letters, digits, '_', '.', ':' or '-'; got \"" +
-                         *name + "\"");
+                     "must be 1 to 64 characters of letters, digits, '_', '.', ':' or '-'; got " +
+                         quoted_config_text(*name));
     }
   }
   reader.reject_unknown_keys();

@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "core/sync_options.hpp"
+#include "core/toml_table_reader.hpp"
 
 namespace insights {
 
-// Reads [sync]; `prefix` names it in messages ("sync."). Every problem is appended (ranges as
-// documented in core/sync_options.hpp); a field with a bad value keeps its default.
-SyncOptions read_sync_table(const toml::table& table, const std::string& prefix,
+// Reads [sync]; `place` names it in messages. Every problem is appended (ranges as documented
+// in core/sync_options.hpp); a field with a bad value keeps its default.
+SyncOptions read_sync_table(const toml::table& table, const TablePlace& place,
                             std::vector<std::string>& problems);
 
 }  // namespace insights

@@ -35,7 +35,12 @@ int run_command_line(int argc, char** argv) {
       "sync", "Do all work due now (every due window gets one full pass), then exit");
   bool once = false;
   sync->add_flag("--once", once, "Required: run once and exit (the daemon is `run`)")->required();
-  auto* check = app.add_subcommand("check-config", "Validate the configuration, then exit");
+  auto* check = app.add_subcommand(
+      "check-config",
+      "Validate the configuration and every source's secret and CA file, then exit");
+  check->add_flag("--connect", command.connect,
+                  "Also connect: the database (server, schema version, the role's privileges) "
+                  "and one request to each source's API (credentials, certificate)");
   auto* status = app.add_subcommand("status", "Show each source's sync state, then exit");
   status->add_flag("--json", command.json, "Print JSON instead of text");
   auto* backfill = app.add_subcommand(

@@ -16,6 +16,7 @@ struct Command {
   std::optional<std::string> database_url;  // --database-url
   std::optional<std::string> log_level;     // --log-level (overrides the config file)
   bool json = false;                        // status --json
+  bool connect = false;                     // check-config --connect: the database and APIs too
   // backfill
   std::string from, to;              // --from, --to (TIME, see daemon/backfill_range.hpp)
   std::vector<std::string> sources;  // --source (repeatable); empty: every source

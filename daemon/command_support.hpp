@@ -8,13 +8,19 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/source_secret.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/sync_engine.hpp"
 
 namespace insights {
 
-// The secret of every source, in order; ConfigError with every problem (exit 78).
-std::vector<std::string> load_secrets(const Command& command, const AppConfig& config);
+// The secret of every source, in order; each problem and warning names its source by its label
+// (core/source_label.hpp). Warnings (a secret file others can read) are logged; problems throw
+// one ConfigError with every one of them (exit 78), as does a configuration without sources.
+std::vector<SourceSecret> load_secrets(const Command& command, const AppConfig& config);
+
+// The secrets' values alone, in the same order (what SyncEngineSetup takes).
+std::vector<std::string> secret_values(std::vector<SourceSecret> secrets);
 
 // This process's instance name (config, or host:pid).
 std::string instance_name(const AppConfig& config);

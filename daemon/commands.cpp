@@ -11,9 +11,11 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
+#include "core/source_label.hpp"
 #include "daemon/backfill_command.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/command_support.hpp"
+#include "daemon/config_check.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/listen_endpoints.hpp"
 #include "daemon/status_report.hpp"
@@ -134,17 +136,6 @@ int status(const Command& command, const AppConfig& config, const std::string& c
   return kExitOk;
 }
 
-// The file parsed; now check what only the environment can tell: every source's secret.
-// (ConfigError from load_secrets is reported by run_command, exit 78.)
-int check_config(const Command& command, const AppConfig& config) {
-  load_secrets(command, config);
-  if (const auto warning = retention_warning(config.retention))
-    spdlog::warn("{}", *warning);
-  spdlog::info("configuration is valid: {} source{}, database from {}", config.sources.size(),
-               config.sources.size() == 1 ? "" : "s", database_origin(command, config));
-  return kExitOk;
-}
-
 int exit_code_for(const SyncError& error) {
   if (dynamic_cast<const SchemaMismatchError*>(&error) != nullptr)
     return kExitSchemaMismatch;
@@ -159,15 +150,18 @@ int exit_code_for(const SyncError& error) {
 
 }  // namespace
 
-std::vector<std::string> load_secrets(const Command& command, const AppConfig& config) {
-  std::vector<std::string> secrets;
+std::vector<SourceSecret> load_secrets(const Command& command, const AppConfig& config) {
+  std::vector<SourceSecret> secrets;
   std::vector<std::string> problems;
-  for (const auto& source : config.sources) {
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const std::string label = source_label(i + 1, config.sources[i].name);
     try {
-      secrets.push_back(load_source_secret(source));
+      secrets.push_back(load_source_secret(config.sources[i]));
+      for (const auto& warning : secrets.back().warnings)
+        spdlog::warn("{}: {}", label, warning);
     } catch (const ConfigError& error) {
       for (const auto& problem : error.problems())
-        problems.push_back("source \"" + source.name + "\": " + problem);
+        problems.push_back(label + ": " + problem);
     }
   }
   if (config.sources.empty())
@@ -175,6 +169,13 @@ std::vector<std::string> load_secrets(const Command& command, const AppConfig& c
   if (!problems.empty())
     throw ConfigError(command.config_path.value_or("configuration"), problems);
   return secrets;
+}
+
+std::vector<std::string> secret_values(std::vector<SourceSecret> secrets) {
+  std::vector<std::string> values;
+  for (auto& secret : secrets)
+    values.push_back(std::move(secret.value));
+  return values;
 }
 
 int exit_code_for(const SyncRunReport& report, RunMode mode) {
@@ -204,7 +205,7 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
   return [command, running]() -> std::optional<ReloadedConfig> {
     try {
       AppConfig next = load_config(command.config_path, insights_environment());
-      std::vector<std::string> secrets = load_secrets(command, next);
+      std::vector<std::string> secrets = secret_values(load_secrets(command, next));
       if (next.database.url != running.database.url ||
           next.database.commit_connections != running.database.commit_connections ||
           next.sync.instance_name != running.sync.instance_name ||
@@ -231,7 +232,7 @@ std::function<std::optional<ReloadedConfig>()> reloader(const Command& command,
 SyncRunReport run_sync_engine(const Command& command, const AppConfig& config,
                               const std::string& conninfo, RunMode mode,
                               std::optional<TimeWindow> only_within) {
-  std::vector<std::string> secrets = load_secrets(command, config);
+  std::vector<std::string> secrets = secret_values(load_secrets(command, config));
   {
     auto connection = open_connection(conninfo);
     require_compatible_schema(*connection, embedded_migrations());
@@ -282,7 +283,8 @@ int run_command(const Command& command) {
   try {
     switch (command.name) {
       case CommandName::check_config:
-        return check_config(command, config);
+        return check_configuration(command, config, conninfo, database_origin(command, config),
+                                   std::cout);
       case CommandName::migrate:
         return migrate(conninfo);
       case CommandName::run:

@@ -239,12 +239,100 @@ lease_seconds = 1.5
 instance_name = ""
 )");
   EXPECT_EQ(problems.size(), 3u);
-  EXPECT_THAT(problems, Contains("sync.window_minutes must be an integer"));
-  EXPECT_THAT(problems, Contains("sync.lease_seconds must be an integer"));
+  EXPECT_THAT(problems, Contains("sync.window_minutes must be an integer; got \"60\""));
+  EXPECT_THAT(problems, Contains("sync.lease_seconds must be an integer; got 1.5"));
   EXPECT_THAT(problems, Contains(HasSubstr("sync.instance_name must be 1 to 64 characters")));
   EXPECT_THAT(problems_of("[sync]\ninstance_name = \"" + longest + "a\"\n"),
               Contains(HasSubstr("sync.instance_name must be 1 to 64")));
   EXPECT_THAT(problems_of("sync = 5\n"), Contains(HasSubstr("\"sync\" must be a table")));
+}
+
+TEST(Config, EveryBadValueIsRepeatedStringsQuotedNumbersPlain) {
+  // (Tables are read in the order of their names.)
+  const std::vector<std::string> problems = problems_of(R"(
+[database]
+commit_connections = "4"
+[log]
+level = "loud"
+format = 3
+[metrics]
+listen = "*:9464"
+[sync]
+lease_seconds = 1.5
+once_attempts = true
+instance_name = ["a", 2]
+[retention]
+delete_after_days = "30"
+)");
+  EXPECT_EQ(problems, (std::vector<std::string>{
+                          "database.commit_connections must be an integer; got \"4\"",
+                          "log.level must be one of trace, debug, info, warn, error, critical, "
+                          "off; got \"loud\"",
+                          "log.format must be a string; got 3",
+                          "metrics.listen \"*:9464\": \"*\" is not an address; for every "
+                          "interface write \":9464\" (or \"[::]:9464\"); \"\" turns the "
+                          "endpoint off",
+                          "retention.delete_after_days must be an integer; got \"30\"",
+                          "sync.lease_seconds must be an integer; got 1.5",
+                          "sync.once_attempts must be an integer; got true",
+                          "sync.instance_name must be a string; got [\"a\", 2]",
+                      }));
+}
+
+TEST(Config, RepeatedStringsStayOnePrintableLine) {
+  EXPECT_THAT(problems_of("[log]\nlevel = \"a\\\"b\\\\c\\nd\\te\\u0001\"\n"),
+              Contains(HasSubstr("got \"a\\\"b\\\\c\\nd\\te\\u0001\"")));
+  // Non-ASCII text is kept; bytes that are not UTF-8 (possible in an override) become '?'.
+  EXPECT_THAT(problems_of("[log]\nlevel = \"Z\xC3\xBCrich\"\n"),
+              Contains(HasSubstr("got \"Z\xC3\xBCrich\"")));
+  EXPECT_THAT(problems_of("", {{"INSIGHTS__LOG__LEVEL", "a\xFF\xC3"}}),
+              Contains(HasSubstr("got \"a??\"")));
+  // A long value is cut after 100 characters.
+  const auto problems = problems_of("[log]\nlevel = \"" + std::string(300, 'x') + "\"\n");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("got \"" + std::string(100, 'x') + "\"..."));
+  EXPECT_LT(problems[0].size(), 200u);
+  EXPECT_THAT(problems_of("[sync]\nlease_seconds = {a = 1, \"b c\" = [2]}\n"),
+              Contains("sync.lease_seconds must be an integer; got {a = 1, \"b c\" = [2]}"));
+}
+
+TEST(Config, TheDatabaseUrlIsNeverRepeatedFromTheFileEither) {
+  for (const std::string& value : {std::string("[\"postgresql://insights:hunter2@db/insights\"]"),
+                                   std::string("{password = \"hunter2\"}"), std::string("1")}) {
+    const std::vector<std::string> problems = problems_of("[database]\nurl = " + value + "\n");
+    EXPECT_EQ(problems, std::vector<std::string>{"database.url must be a string"}) << value;
+  }
+  EXPECT_EQ(problems_of("database = \"postgresql://insights:hunter2@db\"\n"),
+            std::vector<std::string>{"\"database\" must be a table ([database])"});
+}
+
+TEST(Config, AnUnknownKeyOrSectionSuggestsTheNearestKnownOne) {
+  EXPECT_EQ(
+      problems_of("[sync]\nlease_second = 30\n"),
+      std::vector<std::string>{"unknown key sync.lease_second (did you mean sync.lease_seconds?)"});
+  EXPECT_EQ(problems_of("[sync]\nLease-Seconds = 30\n"),
+            std::vector<std::string>{
+                "unknown key sync.Lease-Seconds (did you mean sync.lease_seconds?)"});
+  EXPECT_EQ(
+      problems_of("[databse]\n"),
+      std::vector<std::string>{"unknown section or key \"databse\" (did you mean database?)"});
+  EXPECT_EQ(problems_of("[[sources]]\nname = \"x\"\n"),
+            std::vector<std::string>{"unknown section or key \"sources\" (did you mean source?)"});
+  EXPECT_EQ(problems_of(std::string(kOneSource) + "concurency = 2\n[source.filters]\ncall_typ = "
+                                                  "\"sip\"\n"),
+            (std::vector<std::string>{
+                "source \"eu-sub\" (source[1]): unknown key filters.call_typ (did you mean "
+                "filters.call_type?)",
+                "source \"eu-sub\" (source[1]): unknown key concurency (did you mean "
+                "concurrency?)"}));
+  // From the environment: the variable is named, the key suggested.
+  EXPECT_EQ(problems_of("", {{"INSIGHTS__SYNC__LEASE_SECOND", "30"}}),
+            std::vector<std::string>{"unknown key INSIGHTS__SYNC__LEASE_SECOND "
+                                     "(sync.lease_second) (did you mean sync.lease_seconds?)"});
+  // Nothing close: no suggestion.
+  EXPECT_EQ(
+      problems_of("[sync]\ncolour = 1\n[mystery]\n"),
+      (std::vector<std::string>{"unknown section or key \"mystery\"", "unknown key sync.colour"}));
 }
 
 TEST(ConfigOverrides, IntBoolStringAndArrayValues) {
@@ -305,10 +393,10 @@ TEST(ConfigOverrides, UnknownTableKeyOrSourceNamesTheVariable) {
   EXPECT_THAT(problems, Contains("unknown key INSIGHTS__SYNC__COLOUR (sync.colour)"));
   EXPECT_THAT(problems, Contains("INSIGHTS__SOURCE__NOPE__CONCURRENCY names no [[source]] of the "
                                  "configuration (sources: \"eu-sub\")"));
-  EXPECT_THAT(problems,
-              Contains("unknown key INSIGHTS__SOURCE__EU_SUB__REGION (source[1].region)"));
-  EXPECT_THAT(problems, Contains("unknown key INSIGHTS__SOURCE__EU_SUB__FILTERS__COLOUR "
-                                 "(source[1].filters.colour)"));
+  EXPECT_THAT(problems, Contains("source \"eu-sub\" (source[1]): unknown key "
+                                 "INSIGHTS__SOURCE__EU_SUB__REGION (region)"));
+  EXPECT_THAT(problems, Contains("source \"eu-sub\" (source[1]): unknown key "
+                                 "INSIGHTS__SOURCE__EU_SUB__FILTERS__COLOUR (filters.colour)"));
   EXPECT_THAT(problems, Contains(HasSubstr("INSIGHTS__LOG names no key")));
   EXPECT_THAT(problems, Contains(HasSubstr("INSIGHTS__SOURCE__EU_SUB names no key")));
 }
@@ -322,21 +410,22 @@ TEST(ConfigOverrides, BadValueNamesTheVariable) {
   EXPECT_EQ(problems.size(), 4u) << ::testing::PrintToString(problems);
   EXPECT_THAT(problems, Contains("INSIGHTS__SYNC__WINDOW_MINUTES (sync.window_minutes) must be "
                                  "between 1 and 1440; got 0"));
-  EXPECT_THAT(problems,
-              Contains("INSIGHTS__SYNC__LEASE_SECONDS (sync.lease_seconds) must be an integer"));
-  EXPECT_THAT(problems, Contains("INSIGHTS__SOURCE__EU_SUB__FILTERS__HAS_TAG "
-                                 "(source[1].filters.has_tag) must be true or false"));
+  EXPECT_THAT(problems, Contains("INSIGHTS__SYNC__LEASE_SECONDS (sync.lease_seconds) must be an "
+                                 "integer; got \"soon\""));
+  EXPECT_THAT(problems, Contains("source \"eu-sub\" (source[1]): "
+                                 "INSIGHTS__SOURCE__EU_SUB__FILTERS__HAS_TAG (filters.has_tag) "
+                                 "must be true or false; got \"yes\""));
   // A rule about two keys, one of them from the environment.
-  EXPECT_THAT(problems, Contains(HasSubstr("INSIGHTS__SOURCE__EU_SUB__SECRET_FILE "
-                                           "(source[1].secret_file): set exactly one")));
+  EXPECT_THAT(problems, Contains(HasSubstr("source \"eu-sub\" (source[1]): secret_env or "
+                                           "INSIGHTS__SOURCE__EU_SUB__SECRET_FILE (secret_file): "
+                                           "set exactly one")));
 }
 
 TEST(ConfigOverrides, KeysOfATableGivenWholeNameTheVariable) {
-  EXPECT_THAT(
-      problems_of(kOneSource,
-                  {{"INSIGHTS__SOURCE__EU_SUB__FILTERS", R"({direction = "sideways"})"}}),
-      Contains(HasSubstr("INSIGHTS__SOURCE__EU_SUB__FILTERS (source[1].filters.direction) has "
-                         "unknown value \"sideways\"")));
+  EXPECT_THAT(problems_of(kOneSource,
+                          {{"INSIGHTS__SOURCE__EU_SUB__FILTERS", R"({direction = "sideways"})"}}),
+              Contains(HasSubstr("source \"eu-sub\" (source[1]): INSIGHTS__SOURCE__EU_SUB__FILTERS "
+                                 "(filters.direction) has unknown value \"sideways\"")));
 }
 
 TEST(ConfigOverrides, TwoVariablesForOneKeyAreAProblem) {

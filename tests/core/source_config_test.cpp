@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-
 #include "core/config.hpp"
 
 namespace insights {
@@ -85,13 +82,22 @@ account_sid = "AC00000000000000000000000000000001"
   } catch (const ConfigError& error) {
     const std::string message = error.what();
     for (const char* expected :
-         {"source[1].name", "source[1].account_sid", "source[1].api_key_sid",
-          "source[1].secret_env or source[1].secret_file", "source[1].api_url",
-          "source[1].concurrency", "unknown key source[1].colour",
-          "source[1].filters.call_type has unknown value \"pstn\"",
-          "source[1].filters.has_tag must be true or false", "source[1].filters.subaccount",
-          "unknown key source[1].filters.region", "source[3].name \"dup\" is used",
-          "source[3].secret_env or source[3].secret_file"}) {
+         {"source[1]: name must be letters, digits, '_' or '-', at most 64 characters; got "
+          "\"bad name!\"",
+          "source[1]: account_sid must be AC followed by 32 hex digits; got \"AC123\"",
+          "source[1]: api_key_sid must be an API key SID (SK followed by 32 hex digits); got "
+          "\"AK0123456789abcdef0123456789abcdef\"",
+          "source[1]: secret_env or secret_file: set exactly one",
+          "source[1]: api_url must start with https:// (or http:// for a local simulator); got "
+          "\"ftp://example.com\"",
+          "source[1]: concurrency must be from 1 to 64; got 0", "source[1]: unknown key colour",
+          "source[1]: filters.call_type has unknown value \"pstn\"",
+          "source[1]: filters.has_tag must be true or false; got \"yes\"",
+          "source[1]: filters.subaccount must be an Account SID (AC followed by 32 hex digits); "
+          "got \"nope\"",
+          "source[1]: unknown key filters.region",
+          "source \"dup\" (source[3]): name \"dup\" is used by another source (source[2])",
+          "source \"dup\" (source[3]): secret_env or secret_file"}) {
       EXPECT_NE(message.find(expected), std::string::npos) << expected << "\n" << message;
     }
     EXPECT_EQ(error.problems().size(), 13u) << message;
@@ -113,7 +119,10 @@ TEST(SourceConfig, PlainHttpNeedsAnExplicitOptIn) {
         ADD_FAILURE() << url << " accepted without the opt-in";
       } catch (const ConfigError& error) {
         ASSERT_EQ(error.problems().size(), 1u) << error.what();
-        EXPECT_NE(error.problems()[0].find("source[1].api_url is plain http://"), std::string::npos)
+        EXPECT_NE(error.problems()[0].find("source \"s\" (source[1]): api_url is plain http://"),
+                  std::string::npos)
+            << error.what();
+        EXPECT_NE(error.problems()[0].find(std::string("; got \"") + url + "\""), std::string::npos)
             << error.what();
         EXPECT_NE(error.problems()[0].find("allow_insecure_http = true"), std::string::npos);
       }
@@ -134,33 +143,61 @@ TEST(SourceConfig, PlainHttpNeedsAnExplicitOptIn) {
   EXPECT_FALSE(https.sources.at(0).allow_insecure_http);
 }
 
-TEST(SourceConfig, SecretComesFromTheEnvironmentOrAFileNeverTheConfig) {
-  const AppConfig config = parse_config(kTwoSources, "sources.toml");
-  std::map<std::string, std::string> environment = {{"TWILIO_AUTH_TOKEN", "env-secret"}};
-  const std::string directory = ::testing::TempDir();
-  environment["CREDENTIALS_DIRECTORY"] = directory;
-  std::ofstream(directory + "/twilio-eu") << "file-secret\n";
-  auto lookup = [&](const char* name) -> const char* {
-    const auto it = environment.find(name);
-    return it == environment.end() ? nullptr : it->second.c_str();
+TEST(SourceConfig, ProblemsNameTheSourceByItsNameAndPosition) {
+  const auto problems_of = [](const std::string& text) {
+    try {
+      parse_config(text, "named.toml");
+    } catch (const ConfigError& error) {
+      return error.problems();
+    }
+    return std::vector<std::string>{};
   };
-  EXPECT_EQ(load_source_secret(config.sources[0], lookup), "env-secret");
-  EXPECT_EQ(load_source_secret(config.sources[1], lookup), "file-secret");
-
-  environment.erase("TWILIO_AUTH_TOKEN");
+  const std::string main =
+      "[[source]]\nname = \"main\"\n"
+      "account_sid = \"AC00000000000000000000000000000001\"\n"
+      "secret_env = \"T\"\n";
+  EXPECT_EQ(problems_of(main + "concurrency = 0\n"),
+            std::vector<std::string>{
+                "source \"main\" (source[1]): concurrency must be from 1 to 64; got 0"});
+  // The second source is named by its own name and position.
+  EXPECT_EQ(problems_of(main + "[[source]]\nname = \"eu\"\n"
+                               "account_sid = \"AC00000000000000000000000000000002\"\n"
+                               "secret_env = \"T\"\nconcurrency = 65\n"),
+            std::vector<std::string>{
+                "source \"eu\" (source[2]): concurrency must be from 1 to 64; got 65"});
+  // Without a valid name, by its position alone.
+  EXPECT_EQ(problems_of("[[source]]\naccount_sid = \"AC00000000000000000000000000000001\"\n"
+                        "secret_env = \"T\"\nconcurrency = 0\n"),
+            (std::vector<std::string>{
+                "source[1]: name is required: letters, digits, '_' or '-', at most 64 characters",
+                "source[1]: concurrency must be from 1 to 64; got 0"}));
+  // A name from the environment is the name the messages use.
   try {
-    load_source_secret(config.sources[0], lookup);
+    parse_config(main + "concurrency = 0\n", "named.toml",
+                 {{"INSIGHTS__SOURCE__MAIN__NAME", "primary"}});
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("TWILIO_AUTH_TOKEN"), std::string::npos);
+    EXPECT_EQ(error.problems(),
+              std::vector<std::string>{
+                  "source \"primary\" (source[1]): concurrency must be from 1 to 64; got 0"});
   }
-  environment.erase("CREDENTIALS_DIRECTORY");
+}
+
+// User information in api_url would be repeated by messages and logs: refused, and not repeated.
+TEST(SourceConfig, ApiUrlWithUserInformationIsRefusedWithoutRepeatingIt) {
   try {
-    load_source_secret(config.sources[1], lookup);
+    parse_config(
+        "[[source]]\nname = \"main\"\n"
+        "account_sid = \"AC00000000000000000000000000000001\"\nsecret_env = \"T\"\n"
+        "api_url = \"https://AC1:s3cr3t@insights.twilio.com/\"\n",
+        "userinfo.toml");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("LoadCredential"), std::string::npos);
-    EXPECT_EQ(std::string(error.what()).find("file-secret"), std::string::npos);
+    ASSERT_EQ(error.problems().size(), 1u) << error.what();
+    EXPECT_EQ(error.problems()[0],
+              "source \"main\" (source[1]): api_url must not hold user information "
+              "(\"user:password@\" before the host): the secret goes in secret_env or "
+              "secret_file; got \"https://...@insights.twilio.com/\"");
   }
 }
 

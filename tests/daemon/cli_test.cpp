@@ -141,8 +141,12 @@ secret_file = "/nonexistent/secret"
   const auto missing =
       run_insights_sync("check-config --config " + quoted(path), "-u INSIGHTS_TEST_TWILIO_TOKEN");
   EXPECT_EQ(missing.exit_code, kExitConfig) << missing.output;
-  EXPECT_NE(missing.output.find("INSIGHTS_TEST_TWILIO_TOKEN"), std::string::npos) << missing.output;
-  EXPECT_NE(missing.output.find("source \"other\": cannot read secret_file /nonexistent/secret"),
+  EXPECT_NE(missing.output.find("source \"main\" (source[1]): the environment variable "
+                                "INSIGHTS_TEST_TWILIO_TOKEN (secret_env) is not set or empty"),
+            std::string::npos)
+      << missing.output;
+  EXPECT_NE(missing.output.find("source \"other\" (source[2]): cannot read secret_file "
+                                "/nonexistent/secret: No such file or directory"),
             std::string::npos)
       << missing.output;
 
@@ -156,7 +160,45 @@ secret_file = ")" + secret_file +
                                       quoted(write_temp_file("good-sources.toml", config)));
   EXPECT_EQ(good.exit_code, kExitOk) << good.output;
   EXPECT_NE(good.output.find("1 source"), std::string::npos) << good.output;
+  EXPECT_NE(good.output.find("source \"main\" (source[1]): secret from secret_file " + secret_file),
+            std::string::npos)
+      << good.output;
   EXPECT_EQ(good.output.find("s3cr3t-v4lue"), std::string::npos) << good.output;
+}
+
+TEST(Cli, CheckConfigReadsEveryCaFile) {
+  const std::string directory = ::testing::TempDir() + "ca-files";
+  std::filesystem::create_directories(directory);
+  const std::string not_a_ca = write_temp_file("ca-files/not-a-ca.pem", "hello\n");
+  const std::string path = write_temp_file("ca-sources.toml", R"(
+[[source]]
+name = "main"
+account_sid = "AC00000000000000000000000000000001"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+ca_file = ")" + directory + R"(/missing.pem"
+[[source]]
+name = "other"
+account_sid = "AC00000000000000000000000000000002"
+secret_env = "INSIGHTS_TEST_TWILIO_TOKEN"
+ca_file = ")" + not_a_ca + R"("
+api_url = "https://insights.twilio.com/v1"
+)");
+  const auto outcome = run_insights_sync("check-config --config " + quoted(path), kWithToken);
+  EXPECT_EQ(outcome.exit_code, kExitConfig) << outcome.output;
+  EXPECT_NE(outcome.output.find("3 problems"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"main\" (source[1]): cannot read ca_file " + directory +
+                                "/missing.pem: No such file or directory"),
+            std::string::npos)
+      << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"other\" (source[2]): ca_file " + not_a_ca +
+                                " holds no PEM certificate OpenSSL can load"),
+            std::string::npos)
+      << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"other\" (source[2]): api_url cannot be used: base URL "
+                                "\"https://insights.twilio.com/v1\""),
+            std::string::npos)
+      << outcome.output;
+  std::filesystem::remove_all(directory);
 }
 
 TEST(Cli, GoodConfigFileChecksOut) {
@@ -167,6 +209,23 @@ TEST(Cli, GoodConfigFileChecksOut) {
   const auto before = run_insights_sync("--config " + quoted(path) + " check-config", kWithToken);
   EXPECT_EQ(before.exit_code, kExitOk) << before.output;
   EXPECT_NE(outcome.output.find("configuration is valid"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("check-config --connect checks them"), std::string::npos)
+      << outcome.output;
+}
+
+TEST(Cli, CheckConfigNamesTheSourceEchoesTheValueAndSuggestsTheKey) {
+  const std::string path =
+      one_source_config("[sync]\nlease_second = 30\n[log]\nlevel = \"loud\"\n");
+  std::ofstream(path, std::ios::app) << "concurrency = 0\n";
+  const auto outcome = run_insights_sync("check-config --config " + quoted(path), kWithToken);
+  EXPECT_EQ(outcome.exit_code, kExitConfig) << outcome.output;
+  for (const char* expected :
+       {"source \"main\" (source[1]): concurrency must be from 1 to 64; got 0",
+        "log.level must be one of trace, debug, info, warn, error, critical, off; got \"loud\"",
+        "unknown key sync.lease_second (did you mean sync.lease_seconds?)"}) {
+    EXPECT_NE(outcome.output.find(expected), std::string::npos) << expected << "\n"
+                                                                << outcome.output;
+  }
 }
 
 TEST(Cli, TheExampleConfigChecksOut) {
@@ -179,6 +238,26 @@ TEST(Cli, TheExampleConfigChecksOut) {
       "CREDENTIALS_DIRECTORY=" + quoted(credentials));
   EXPECT_EQ(outcome.exit_code, kExitOk) << outcome.output;
   EXPECT_EQ(outcome.output.find("example-secret"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("source \"main\" (source[1]): secret from secret_file " +
+                                credentials + "/twilio-token"),
+            std::string::npos)
+      << outcome.output;
+
+  // Outside systemd, without the variable: how to check it.
+  const auto outside = run_insights_sync(
+      "check-config --config " +
+          quoted(std::string(INSIGHTS_SOURCE_DIR) + "/deploy/insights-sync.example.toml"),
+      "-u CREDENTIALS_DIRECTORY");
+  EXPECT_EQ(outside.exit_code, kExitConfig) << outside.output;
+  EXPECT_NE(outside.output.find("source \"main\" (source[1]): secret_file "
+                                "\"$CREDENTIALS_DIRECTORY/twilio-token\" needs "
+                                "$CREDENTIALS_DIRECTORY, which is not set"),
+            std::string::npos)
+      << outside.output;
+  EXPECT_NE(outside.output.find("CREDENTIALS_DIRECTORY=/etc/insights-sync insights-sync --config "
+                                "/etc/insights-sync/insights-sync.toml check-config"),
+            std::string::npos)
+      << outside.output;
 }
 
 TEST(Cli, AConfigWithoutSourcesHasNothingToSync) {

@@ -13,6 +13,7 @@
 #include "daemon/exit_codes.hpp"
 #include "sink/pg_error_kind.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/documented_grants.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
@@ -25,25 +26,9 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-// docs/operations.md "Database role", with the database and role names as placeholders. Keep the
-// two in step: this is the list the test proves sufficient.
-const std::vector<std::string> kMinimalGrants = {
-    "GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}",
-    "GRANT USAGE ON SCHEMA public TO {role}",
-    "GRANT SELECT, INSERT, UPDATE ON call_summaries, sources TO {role}",
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON work_items TO {role}",
-    "GRANT SELECT, INSERT ON backfills TO {role}",
-    "GRANT SELECT ON schema_migrations TO {role}",
-};
-
-std::string with_names(std::string text, const std::string& db, const std::string& role) {
-  for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"{db}", db},
-                                           std::pair<std::string, std::string>{"{role}", role}}) {
-    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder))
-      text.replace(at, placeholder.size(), value);
-  }
-  return text;
-}
+// The grants docs/operations.md "Database role" tells an owner to run, read from the document
+// ({db} and {role} in place of the names): this is the list the test proves sufficient.
+const std::vector<std::string> kMinimalGrants = documented_grants();
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -68,7 +68,7 @@ TEST_F(TlsRefusalTest, PlainHttpIsAConfigErrorUnlessTheSourceOptsIn) {
     arguments.insert(arguments.end(), command.begin(), command.end());
     const ChildResult result = insights_sync(command.front() + ".log", arguments);
     EXPECT_EQ(exit_code(result), kExitConfig) << command.front() << ": " << result.output;
-    EXPECT_TRUE(contains(result.output, "source[1].api_url is plain http://"))
+    EXPECT_TRUE(contains(result.output, "source \"sim\" (source[1]): api_url is plain http://"))
         << command.front() << ": " << result.output;
     EXPECT_TRUE(contains(result.output, "allow_insecure_http = true")) << result.output;
   }
