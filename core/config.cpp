@@ -181,8 +181,10 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
     } else if (const auto* table = node.as_table()) {
       section->second(*table, config, reading);
     } else {
-      reading.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
-                        std::string(key.str()) + "])");
+      // A named string, not `"\"" + std::string(key.str())`: GCC 12 at -O3 reports a false
+      // -Wrestrict inside operator+(const char*, std::string&&) (GCC PR 105329/105651).
+      const std::string name(key.str());
+      reading.push_back("\"" + name + "\" must be a table ([" + name + "])");
     }
   }
   name_override_variables(reading, overridden);
