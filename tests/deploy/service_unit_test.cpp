@@ -83,9 +83,11 @@ bool has_line(const std::string& output, const std::string& part) {
 // `systemctl start`, rows land, the journal has the structured fields, reload and stop work.
 TEST(ServiceUnit, RunsUnderARealSystemdFromStartToStop) {
   const std::string work = ::testing::TempDir() + "systemd-check-" + std::to_string(getpid());
-  const testing::CommandOutcome check = run_shell(
-      "'" + std::string(INSIGHTS_SOURCE_DIR) + "/tests/deploy/systemd-service-check.sh' '" +
-      INSIGHTS_SYNC_BINARY + "' '" + INSIGHTS_SIM_BINARY + "' '" + work + "'");
+  const testing::CommandOutcome check =
+      run_shell("'" INSIGHTS_SOURCE_DIR
+                "/tests/deploy/systemd-service-check.sh' "
+                "'" INSIGHTS_SYNC_BINARY "' '" INSIGHTS_SIM_BINARY "' '" +
+                work + "'");
   EXPECT_EQ(check.exit_code, 0) << check.output;
   for (const char* line :
        {"systemd-check: systemd 252", "started: active/running, status \"syncing 1 source",
