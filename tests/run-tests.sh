@@ -2,8 +2,9 @@
 # The whole test suite: configure, build, start a throwaway PostgreSQL cluster, run every
 # test with ctest, and remove the cluster afterwards (also when tests fail or on Ctrl-C).
 # It runs twice: a normal build (build/), then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build (build-asan/); --fast skips the sanitizer pass. Then the libFuzzer targets run for a
-# fixed number of inputs each (fuzz/run.sh, a clang build in build-fuzz/).
+# build (build-asan/); --fast skips the sanitizer pass. Both treat warnings as errors, so a new
+# warning fails CI. Then the libFuzzer targets run for a fixed number of inputs each
+# (fuzz/run.sh, a clang build in build-fuzz/).
 # Usage: tests/run-tests.sh [--fast] [extra ctest arguments, e.g. -R PgSink]
 # Environment: BUILD_DIR (default build), JOBS (default nproc).
 set -euo pipefail
@@ -39,7 +40,7 @@ for pass in "${passes[@]}"; do
   flag=OFF; [ "$pass" = sanitized ] && flag=ON
   echo "run-tests: building ($pass) in $dir"
   cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_SANITIZE=$flag \
-    -DINSIGHTS_BUILD_TESTS=ON >/dev/null
+    -DINSIGHTS_BUILD_TESTS=ON -DINSIGHTS_WERROR=ON >/dev/null
   cmake --build "$dir" -j "$jobs"
 done
 
