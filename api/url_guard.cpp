@@ -60,7 +60,10 @@ std::string BaseUrl::host_header() const {
 }
 
 BaseUrl parse_base_url(std::string_view text) {
-  const std::string quoted = "\"" + std::string(text) + "\"";
+  // Appended, not `"\"" + std::string(text)`: GCC 12 at -O3 reports a false -Wrestrict inside
+  // operator+(const char*, std::string&&) (GCC PR 105329/105651).
+  std::string quoted = "\"";
+  quoted.append(text).append("\"");
   const auto parsed = boost::urls::parse_uri(text);
   if (!parsed) {
     throw BadBaseUrl("base URL " + quoted + " is not an absolute URL (" + parsed.error().message() +

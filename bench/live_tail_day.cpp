@@ -168,8 +168,12 @@ int main(int argc, char** argv) {
   // minimum the issue defines: one request per 1,000 summaries of each window, plus one
   // re-read per window that still held partial rows after its first read.
   pqxx::work query(db);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wrestrict"
+  // "'" + a temporary string: GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
   const std::string range = "'" + insights::format_utc(day_start) + "' AND start_time < '" +
                             insights::format_utc(day_end) + "'";
+#pragma GCC diagnostic pop
   const pqxx::row day = query.exec1(
       "WITH w AS (SELECT date_trunc('hour', start_time) AS w, count(*) AS n,"
       "  count(*) FILTER (WHERE completed_at IS NULL OR completed_at > first_seen_at) AS "

@@ -201,9 +201,11 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
     } else if (const auto* table = node.as_table()) {
       section->second(*table, TablePlace::top_level(section->first, &overridden), config, problems);
     } else {
-      // Not repeated: `database = "postgresql://..."` may hold a password.
-      problems.push_back("\"" + std::string(key.str()) + "\" must be a table ([" +
-                         std::string(key.str()) + "])");
+      // Not repeated: `database = "postgresql://..."` may hold a password. A named string, not
+      // `"\"" + std::string(key.str())`: GCC 12 at -O3 reports a false -Wrestrict inside
+      // operator+(const char*, std::string&&) (GCC PR 105329/105651).
+      const std::string name(key.str());
+      problems.push_back("\"" + name + "\" must be a table ([" + name + "])");
     }
   }
   if (!problems.empty())

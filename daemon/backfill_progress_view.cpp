@@ -34,7 +34,8 @@ std::string describe_backfill(const BackfillProgress& progress, const BackfillRa
                                                      static_cast<double>(progress.windows)
                                                : 0.0;
   const int filled = std::clamp(static_cast<int>(fraction * width), 0, width);
-  std::string text = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
+  std::string text = "[";
+  text.append(filled, '#').append(width - filled, '.').append("] ");
   text += std::to_string(progress.windows_done) + "/" + std::to_string(progress.windows) +
           " windows  " + std::to_string(progress.rows) + " rows  " +
           std::to_string(std::llround(rate.rows_per_second)) + " rows/s  ";

@@ -42,8 +42,10 @@ runtime="$("$cxx" -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a"
   fail "libFuzzer runtime $runtime not found: install libclang-rt-14-dev (deploy/install-deps.sh does)"
 
 echo "fuzz: building in $build with $("$cxx" --version | head -1)"
+# Warnings are errors here as in tests/run-tests.sh: CI runs this script, and clang warns
+# where GCC does not.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-  -DINSIGHTS_FUZZ=ON -DINSIGHTS_BUILD_TESTS=OFF >/dev/null
+  -DINSIGHTS_FUZZ=ON -DINSIGHTS_BUILD_TESTS=OFF -DINSIGHTS_WERROR=ON >/dev/null
 cmake --build "$build" -j "$jobs" --target fuzz_page_parser fuzz_config_loader >/dev/null
 
 artifacts="$build/fuzz-artifacts"

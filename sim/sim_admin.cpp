@@ -124,7 +124,12 @@ HttpResponse SimService::stats_response() const {
   for (const auto& [status, count] : stats_.statuses) {
     if (!statuses.empty())
       statuses += ',';
-    statuses += "\"" + std::to_string(status) + "\":" + std::to_string(count);
+    // Appended, not `"\"" + std::to_string(status)`: GCC 12 at -O3 reports a false -Wrestrict
+    // inside operator+(const char*, std::string&&) (GCC PR 105329/105651).
+    statuses.append("\"")
+        .append(std::to_string(status))
+        .append("\":")
+        .append(std::to_string(count));
   }
   return json_response(
       200, "{\"api_requests\":" + std::to_string(stats_.api_requests) + ",\"pages\":" +

@@ -73,8 +73,11 @@ std::vector<BackfillProgress> progress_rows(const pqxx::result& rows) {
 
 std::string id_array(const std::vector<long long>& ids) {
   std::string text = "{";
-  for (long long id : ids)
-    text += (text.size() > 1 ? "," : "") + std::to_string(id);
+  for (long long id : ids) {
+    if (text.size() > 1)
+      text += ',';
+    text += std::to_string(id);
+  }
   return text + "}";
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: configure, build, start a throwaway PostgreSQL cluster, run every
 # test with ctest, and remove the cluster afterwards (also when tests fail or on Ctrl-C).
-# It runs twice: a normal build (build/), then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build (build-asan/); --fast skips the sanitizer pass. Then the libFuzzer targets run for a
-# fixed number of inputs each (fuzz/run.sh, a clang build in build-fuzz/).
+# It runs twice: a normal Release build (build/), the build type users and packagers pick, then
+# an AddressSanitizer + UndefinedBehaviorSanitizer RelWithDebInfo build (build-asan/); --fast
+# skips the sanitizer pass. Both treat warnings as errors, so a new warning fails CI. Then the
+# libFuzzer targets run for a fixed number of inputs each (fuzz/run.sh, a clang build in
+# build-fuzz/).
 # Usage: tests/run-tests.sh [--fast] [extra ctest arguments, e.g. -R PgSink]
 # Environment: BUILD_DIR (default build), JOBS (default nproc).
 set -euo pipefail
@@ -19,7 +21,7 @@ if [ "${1:-}" = "--fast" ]; then passes=(normal); shift; fi
 build_dir_for() { if [ "$1" = normal ]; then echo "$build"; else echo "$build-asan"; fi; }
 
 # A full disk shows up late and far from its cause (PostgreSQL stops mid-suite, every later test
-# fails to connect), so say it first. A fresh run takes about 4 GB: 0.6 GB normal build, 2.7 GB
+# fails to connect), so say it first. A fresh run takes about 4 GB: 0.3 GB normal build, 2.7 GB
 # sanitizer build, up to 1 GB of PostgreSQL WAL in /tmp.
 warn_if_short_of_disk() {
   local path=$1 want_gb=$2 free_gb
@@ -36,10 +38,11 @@ warn_if_short_of_disk /tmp 2
 
 for pass in "${passes[@]}"; do
   dir=$(build_dir_for "$pass")
-  flag=OFF; [ "$pass" = sanitized ] && flag=ON
-  echo "run-tests: building ($pass) in $dir"
-  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSIGHTS_SANITIZE=$flag \
-    -DINSIGHTS_BUILD_TESTS=ON >/dev/null
+  flag=OFF type=Release
+  [ "$pass" = sanitized ] && flag=ON type=RelWithDebInfo
+  echo "run-tests: building ($pass, $type) in $dir"
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=$type -DINSIGHTS_SANITIZE=$flag \
+    -DINSIGHTS_BUILD_TESTS=ON -DINSIGHTS_WERROR=ON >/dev/null
   cmake --build "$dir" -j "$jobs"
 done
 

@@ -83,8 +83,11 @@ const std::map<std::string, std::function<std::string()>>& generated_bodies() {
       {"generated:items_100000",
        [] {
          std::string items;
-         for (int i = 0; i < 100000; ++i)
-           items += (i ? "," : "") + item_with(R"("duration":)" + std::to_string(i));
+         for (int i = 0; i < 100000; ++i) {
+           if (i > 0)
+             items += ',';
+           items += item_with(R"("duration":)" + std::to_string(i));
+         }
          return list_page(items);
        }},
       {"generated:tags_100000",
@@ -209,8 +212,11 @@ TEST(HostilePages, NumbersAtTheEdgesAreStoredExactly) {
                                                    {"k", "0.00000000000000000000000000"},
                                                    {"l", "0e-400"}};
   std::string members;
-  for (const auto& [key, text] : numbers)
-    members += (members.empty() ? "" : ",") + ('"' + key + "\":" + text);
+  for (const auto& [key, text] : numbers) {
+    if (!members.empty())
+      members += ',';
+    members += '"' + key + "\":" + text;
+  }
   const std::string stored =
       parse_summaries_page(list_page(item_with(R"("properties":{)" + members + "}")))
           .rows.at(0)

@@ -109,9 +109,8 @@ TEST(DebianPackage, BuildsWithTheBinaryUnitExampleSchemaMonitoringAndDocsInFhsPl
   EXPECT_TRUE(contains(version.output, "(git ")) << version.output;
 
   // `dpkg -i` into a root holding only the closure of those Depends, then the binary runs there.
-  const testing::CommandOutcome fresh =
-      run_shell("'" + std::string(INSIGHTS_SOURCE_DIR) + "/tests/deploy/fresh-install.sh' '" + deb +
-                "' '" + dir + "/fresh'");
+  const testing::CommandOutcome fresh = run_shell(
+      "'" INSIGHTS_SOURCE_DIR "/tests/deploy/fresh-install.sh' '" + deb + "' '" + dir + "/fresh'");
   EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_TRUE(contains(fresh.output, "Setting up insights-sync")) << fresh.output;
   EXPECT_TRUE(contains(fresh.output, "insights-sync 0.")) << fresh.output;
