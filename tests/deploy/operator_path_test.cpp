@@ -26,9 +26,9 @@ bool has_line(const std::string& output, const std::string& part) {
 TEST(OperatorPath, InstallRestartSecondHostUpgradeAndRemovalWorkAsDocumented) {
   const std::string work = ::testing::TempDir() + "operator-path-" + std::to_string(getpid());
   const testing::CommandOutcome path =
-      run_shell("'" + std::string(INSIGHTS_SOURCE_DIR) + "/tests/deploy/operator-path.sh' '" +
-                INSIGHTS_BUILD_DIR + "' '" + INSIGHTS_SIM_BINARY + "' '" +
-                INSIGHTS_SYNC_NEXT_BINARY + "' '" + work + "' 2>&1");
+      run_shell("'" INSIGHTS_SOURCE_DIR "/tests/deploy/operator-path.sh' '" INSIGHTS_BUILD_DIR
+                "' '" INSIGHTS_SIM_BINARY "' '" INSIGHTS_SYNC_NEXT_BINARY "' '" +
+                work + "' 2>&1");
   EXPECT_EQ(path.exit_code, 0) << path.output;
   const std::string schema = std::to_string(embedded_migrations().back().version);
   const std::string next = std::to_string(embedded_migrations().back().version + 1);
