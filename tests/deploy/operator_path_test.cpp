@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "schema/embedded_migrations.hpp"
@@ -19,8 +20,14 @@ namespace {
 
 using testing::run_shell;
 
+// A line of the script's ("operator-path: ...") says `part`.
 bool has_line(const std::string& output, const std::string& part) {
-  return output.find("operator-path: " + part) != std::string::npos;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("operator-path: ") && line.find(part) != std::string::npos)
+      return true;
+  }
+  return false;
 }
 
 TEST(OperatorPath, InstallRestartSecondHostUpgradeAndRemovalWorkAsDocumented) {
