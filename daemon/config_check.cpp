@@ -7,12 +7,14 @@
 
 #include "api/url_guard.hpp"
 #include "core/ca_file_check.hpp"
+#include "core/listen_address.hpp"
 #include "core/source_label.hpp"
 #include "core/source_secret.hpp"
 #include "daemon/check_line.hpp"
 #include "daemon/command_support.hpp"
 #include "daemon/database_check.hpp"
 #include "daemon/exit_codes.hpp"
+#include "daemon/listen_endpoints.hpp"
 #include "daemon/source_probe.hpp"
 
 namespace insights {
@@ -58,6 +60,33 @@ std::vector<SourceSettings> check_source_settings(const AppConfig& config,
   return settings;
 }
 
+// metrics.listen beyond its form, which the loader checked: a host name resolves, and each of
+// its addresses is this host's (bound to a free port and let go, so a running daemon on the
+// configured port does not fail the check).
+std::string check_metrics_listen(const MetricsOptions& metrics,
+                                 std::vector<std::string>& problems) {
+  if (metrics.listen.empty())
+    return "metrics: off (metrics.listen = \"\")";
+  const std::string setting = "metrics.listen \"" + metrics.listen + "\": ";
+  std::string problem;
+  const std::optional<ListenAddress> address = parse_listen_address(metrics.listen, problem);
+  if (!address) {
+    problems.push_back(setting + problem);
+    return "";
+  }
+  try {
+    const auto endpoints = listen_endpoints(*address);
+    check_listen_addresses(endpoints);
+    std::string shown;
+    for (const auto& endpoint : endpoints)
+      shown += (shown.empty() ? "" : ", ") + describe_endpoint(endpoint);
+    return "metrics: `run` serves /metrics, /healthz and /readyz on " + shown;
+  } catch (const ListenError& error) {
+    problems.push_back(setting + error.what());
+    return "";
+  }
+}
+
 void print(std::ostream& out, const CheckLine& line) {
   out << line.subject << ": " << line.text << "\n";
 }
@@ -90,6 +119,7 @@ int check_configuration(const Command& command, const AppConfig& config,
     problems = error.problems();
   }
   const std::vector<SourceSettings> settings = check_source_settings(config, secrets, problems);
+  const std::string metrics = check_metrics_listen(config.metrics, problems);
   if (!problems.empty())
     throw ConfigError(command.config_path.value_or("configuration"), problems);
   if (const auto warning = retention_warning(config.retention))
@@ -99,6 +129,7 @@ int check_configuration(const Command& command, const AppConfig& config,
       << (config.sources.size() == 1 ? "" : "s") << ", database from " << database_origin << "\n";
   for (const auto& source : settings)
     out << source.label << ": " << source.summary << "\n";
+  out << metrics << "\n";
   if (!command.connect) {
     out << "not checked: the database (connection, schema version, the role's privileges) and "
            "each source's API (credentials, certificate); check-config --connect checks them\n";

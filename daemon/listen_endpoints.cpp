@@ -27,7 +27,7 @@ std::vector<tcp::endpoint> listen_endpoints(const ListenAddress& address) {
       resolver.resolve(address.host, std::to_string(address.port),
                        tcp::resolver::passive | tcp::resolver::address_configured, error);
   if (error || results.empty()) {
-    throw ListenError("metrics.listen: the host name \"" + address.host + "\" does not resolve (" +
+    throw ListenError("the host name \"" + address.host + "\" does not resolve (" +
                       (error ? error.message() : "no address") + "); write an IP address, or \":" +
                       std::to_string(address.port) + "\" for every interface");
   }
@@ -48,8 +48,8 @@ void check_listen_addresses(const std::vector<tcp::endpoint>& endpoints) {
     if (!error)
       probe.bind(tcp::endpoint(endpoint.address(), 0), error);
     if (error) {
-      throw ListenError("metrics.listen: cannot listen on " + endpoint.address().to_string() +
-                        " (" + error.message() + "): is it an address of this host?");
+      throw ListenError("cannot listen on " + endpoint.address().to_string() + " (" +
+                        error.message() + "): is it an address of this host?");
     }
   }
 }

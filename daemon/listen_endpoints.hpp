@@ -15,7 +15,8 @@ namespace insights {
 
 // The endpoint cannot be had: a host name that does not resolve, an address that is not this
 // host's, a port in use. `run` stops before it reports ready (exit 5): a daemon nobody can watch
-// must not look healthy.
+// must not look healthy. The message says what went wrong with which address; callers put the
+// configured value before it (`metrics.listen "...": `).
 class ListenError : public SyncError {
  public:
   explicit ListenError(const std::string& message) : SyncError(ErrorKind::fatal, message) {}

@@ -46,8 +46,7 @@ std::vector<tcp::endpoint> MetricsServer::start(const std::vector<tcp::endpoint>
       acceptor->listen(asio::socket_base::max_listen_connections, error);
     if (error) {
       stop();
-      throw ListenError("metrics.listen: cannot listen on " + describe_endpoint(endpoint) + ": " +
-                        error.message());
+      throw ListenError("cannot listen on " + describe_endpoint(endpoint) + ": " + error.message());
     }
     bound.push_back(acceptor->local_endpoint());
     acceptors_.push_back(std::move(acceptor));

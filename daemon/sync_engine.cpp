@@ -169,15 +169,20 @@ struct SyncEngine::Impl : EndpointHandler {
   void start_endpoint() {
     if (setup.metrics_listen.empty())
       return;
+    const std::string setting = "metrics.listen \"" + setup.metrics_listen + "\": ";
     std::string problem;
     const std::optional<ListenAddress> address =
         parse_listen_address(setup.metrics_listen, problem);
     if (!address)
-      throw ListenError("metrics.listen \"" + setup.metrics_listen + "\": " + problem);
+      throw ListenError(setting + problem);
     endpoint = std::make_unique<MetricsServer>(io.get_executor(), *this);
-    for (const auto& bound : endpoint->start(listen_endpoints(*address))) {
-      spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz)",
-                   describe_endpoint(bound));
+    try {
+      for (const auto& bound : endpoint->start(listen_endpoints(*address))) {
+        spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz)",
+                     describe_endpoint(bound));
+      }
+    } catch (const ListenError& error) {
+      throw ListenError(setting + error.what());
     }
   }
 

@@ -147,6 +147,24 @@ TEST_F(MetricsListenTest, CheckConfigAcceptsTheFormsRunBindsAndRefusesTheOthers)
         INSIGHTS_SYNC_BINARY, {"--config", config("ok.toml", listen, "x"), "check-config"},
         dir + "/check-ok.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
     EXPECT_EQ(exit_code(check), kExitOk) << listen << "\n" << check.output;
+    EXPECT_TRUE(contains(check.output, std::string(listen).empty()
+                                           ? "metrics: off"
+                                           : "metrics: `run` serves /metrics, /healthz and "
+                                             "/readyz on "))
+        << check.output;
+  }
+  // The form is right, but a name must resolve and an address must be this host's.
+  for (const auto& [listen, why] :
+       {std::pair<std::string, std::string>{"no-such-host.invalid:9464", "does not resolve"},
+        {"192.0.2.1:9464",
+         "cannot listen on 192.0.2.1 (Cannot assign requested address): is it "
+         "an address of this host?"}}) {
+    const ChildResult check = run_child(
+        INSIGHTS_SYNC_BINARY, {"--config", config("unbindable.toml", listen, "x"), "check-config"},
+        dir + "/check-unbindable.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
+    EXPECT_EQ(exit_code(check), kExitConfig) << listen << "\n" << check.output;
+    EXPECT_TRUE(contains(check.output, "metrics.listen \"" + listen + "\": ")) << check.output;
+    EXPECT_TRUE(contains(check.output, why)) << check.output;
   }
   for (const char* listen : {"*:9464", "::1:9464", "127.0.0.1", "localhost:http"}) {
     const ChildResult check = run_child(
