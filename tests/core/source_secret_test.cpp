@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -64,7 +65,8 @@ std::string write_secret(const std::string& path, const std::string& text, mode_
 TEST(SourceSecret, ComesFromTheEnvironmentOrAFileNeverTheConfig) {
   const AppConfig config = parse_config(kTwoSources, "sources.toml");
   std::map<std::string, std::string> environment = {{"TWILIO_AUTH_TOKEN", "env-secret"}};
-  const std::string directory = ::testing::TempDir();
+  const std::string directory = ::testing::TempDir() + "secrets-" + std::to_string(getpid());
+  std::filesystem::create_directories(directory);
   environment["CREDENTIALS_DIRECTORY"] = directory;
   std::ofstream(directory + "/twilio-eu") << "file-secret\n";
   auto lookup = [&](const char* name) -> const char* {

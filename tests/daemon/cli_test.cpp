@@ -2,6 +2,7 @@
 #include "daemon/cli.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -26,8 +27,13 @@ std::string quoted(const std::string& value) {
   return "'" + value + "'";
 }
 
+// Under gtest's temp dir, named after this process: ctest runs tests of this binary side by side.
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "cli-" + std::to_string(getpid()) + "-" + name;
+}
+
 std::string write_temp_file(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + name;
+  const std::string path = temp_path(name);
   std::ofstream(path) << text;
   return path;
 }
@@ -167,7 +173,7 @@ secret_file = ")" + secret_file +
 }
 
 TEST(Cli, CheckConfigReadsEveryCaFile) {
-  const std::string directory = ::testing::TempDir() + "ca-files";
+  const std::string directory = temp_path("ca-files");
   std::filesystem::create_directories(directory);
   const std::string not_a_ca = write_temp_file("ca-files/not-a-ca.pem", "hello\n");
   const std::string path = write_temp_file("ca-sources.toml", R"(
@@ -229,7 +235,7 @@ TEST(Cli, CheckConfigNamesTheSourceEchoesTheValueAndSuggestsTheKey) {
 }
 
 TEST(Cli, TheExampleConfigChecksOut) {
-  const std::string credentials = ::testing::TempDir() + "credentials";
+  const std::string credentials = temp_path("credentials");
   std::filesystem::create_directories(credentials);
   std::ofstream(credentials + "/twilio-token") << "example-secret\n";
   const auto outcome = run_insights_sync(

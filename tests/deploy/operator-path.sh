@@ -16,8 +16,9 @@
 #   hosts), and the sim's account SID with its auth token (no API key line).
 # - Host B listens for /metrics on 127.0.0.1:9465: the two hosts share one network namespace,
 #   where real hosts would each have their own 127.0.0.1:9464.
-# - sync.schedule = "fresh" with a 2 s poll and a 10 s re-read, and a 3 h lookback, so both
-#   instances commit every few seconds and "keeps syncing" can be seen within a test's time.
+# - sync.schedule = "fresh" with a 1 s poll and a 10 s re-read, 15-minute windows and a 3 h
+#   lookback, so both instances commit every few seconds and "keeps syncing" shows within a
+#   test's time.
 # - The second host's password file is copied from the first (an operator would scp it) and
 #   names the same 127.0.0.1:5432: the hosts share the network namespace.
 # - The "next release" is the same package with insights-sync-next (this code with one more,
@@ -174,9 +175,10 @@ configure() {
     -e "s|^# api_url = .*|api_url = \"https://127.0.0.1:$SIM_PORT\"|" \
     -e 's|^# ca_file = .*|ca_file = "/srv/operator-test/sim-ca.pem"|' \
     -e "s|^listen = .*|listen = \"$2\"|" \
+    -e 's|^window_minutes = .*|window_minutes = 15|' \
     -e 's|^initial_lookback_hours = .*|initial_lookback_hours = 3|' \
     -e 's|^schedule = .*|schedule = "fresh"|' \
-    -e 's|^poll_interval_seconds = .*|poll_interval_seconds = 2|' \
+    -e 's|^poll_interval_seconds = .*|poll_interval_seconds = 1|' \
     -e 's|^reread_interval_seconds = .*|reread_interval_seconds = 10|' \
     /etc/insights-sync/insights-sync.toml
 }
@@ -263,7 +265,7 @@ say "warehouse exporters: $exporters"
 on b sh -c 'printf "[Service]\nEnvironment=INSIGHTS__SYNC__INSTANCE_NAME=host-a\n" \
   >/etc/systemd/system/insights-sync.service.d/instance-name.conf && systemctl daemon-reload'
 on b systemctl restart insights-sync 2>/dev/null && fail "host-b started as host-a"
-sleep 8  # RestartSec=5s: a restart loop would have restarted it by now
+sleep 7  # RestartSec=5s: a restart loop would have restarted it by now
 say "same name: host-b $(show b ActiveState), exit status $(show b ExecMainStatus)," \
   "restarts by systemd $(show b NRestarts); host-a $(show a ActiveState)"
 on b journalctl --no-pager -u insights-sync | grep -o 'another insights-sync is running as instance "host-a"[^(]*' |
