@@ -4,6 +4,10 @@
 # Prometheus alerting rules and the Grafana dashboard (for the operator to load) and the
 # documentation.
 include(GNUInstallDirs)
+# `cmake --install` and cpack install what is built and build nothing themselves: the package
+# tests run cpack while other tests run the binaries of the same tree (ctest -j), which a
+# rebuild in between would replace under them. Build first (cmake --build), then package.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 install(TARGETS insights-sync RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 # prometheus-cpp is the one library Debian ships only as a shared object: it travels in the
