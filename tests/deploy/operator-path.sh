@@ -14,8 +14,8 @@
 # - The Twilio API is insights-sim on the hosts' loopback: each host's configuration gets its
 #   api_url and ca_file (the sim's CA, in /srv/operator-test, a directory shared with the
 #   hosts), and the sim's account SID with its auth token (no API key line).
-# - Host B listens for /metrics on 127.0.0.1:9465: the two hosts share one network namespace,
-#   where real hosts would each have their own 127.0.0.1:9464.
+# - Host B listens for /metrics on ":9465" (every interface, one of the documented forms): the
+#   two hosts share one network namespace, where real hosts would each have their own :9464.
 # - sync.schedule = "fresh" with a 1 s poll and a 10 s re-read, 15-minute windows and a 3 h
 #   lookback, so both instances commit every few seconds and "keeps syncing" shows within a
 #   test's time.
@@ -248,7 +248,7 @@ printf 'sim-auth-token\n' | step b token
 on a cat /etc/insights-sync/pgpass >"$work/share/pgpass"
 on b sh -c 'install -m 0600 /srv/operator-test/pgpass /etc/insights-sync/pgpass'
 rm "$work/share/pgpass"
-configure b 127.0.0.1:9465
+configure b :9465
 step b instance-name
 step b check >"$work/check-b.log" 2>&1 || fail "check-config on host-b: $(cat "$work/check-b.log")"
 step b start
@@ -260,6 +260,8 @@ for port in 9464 9465; do
     exporters=$((exporters + 1))
 done
 say "warehouse exporters: $exporters"
+say "host-b's endpoint on every interface: IPv4 $(on a curl -fsS http://127.0.0.1:9465/readyz)," \
+  "IPv6 $(on a curl -fsS 'http://[::1]:9465/readyz')"
 
 # The same name twice: host B started as host-a is refused, is not restarted, steals nothing.
 on b sh -c 'printf "[Service]\nEnvironment=INSIGHTS__SYNC__INSTANCE_NAME=host-a\n" \

@@ -4,7 +4,7 @@
 // PostgreSQL with scram-sha-256, the documented owner, migration and grants, first start to
 // READY with rows landing, a restart, a second host, the same instance name refused, a rolling
 // upgrade with one more migration while the other host syncs, the alert rules, reload and stop,
-// the journal's fields, removal.
+// the journal's fields, a metrics endpoint on every interface, removal.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
