@@ -189,11 +189,13 @@ struct SyncEngine::Impl : EndpointHandler {
   // Every 10 s while `run` runs: the name is still ours and the schema one we may run against.
   // Either lost stops the daemon (exit 5 or 4); a database that is away only waits.
   asio::awaitable<void> watch_instance() {
-    for (;;) {
+    // (Every source may end on its own, e.g. all refused: then the run is over too.)
+    const auto over = [this] { return stopping || running == 0; };
+    while (!over()) {
       watch_timer.expires_after(kInstanceCheckEvery);
       boost::system::error_code cancelled;
       co_await watch_timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
-      if (cancelled || stopping)
+      if (cancelled || over())
         co_return;
       try {
         co_await sink.run([this] {

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 #include <tuple>
 
@@ -33,16 +32,23 @@ std::vector<std::string> split_list(const std::string& text) {
 
 // "GRANT SELECT, INSERT ON a, b TO {role}" as its four (privilege, object) pairs.
 std::multiset<Grant> expanded(const std::vector<std::string>& statements) {
-  static const std::regex grant(R"(^GRANT (.+) ON (DATABASE|SCHEMA)? ?(.+) TO \{role\};?$)");
   std::multiset<Grant> grants;
   for (const auto& statement : statements) {
-    std::smatch match;
-    EXPECT_TRUE(std::regex_match(statement, match, grant)) << statement;
-    if (match.empty())
+    const std::optional<testing::GrantStatement> grant =
+        testing::parse_grant(statement.ends_with(";") ? statement : statement + ";");
+    EXPECT_TRUE(grant && grant->role == "{role}") << statement;
+    if (!grant)
       continue;
-    const std::string on = match[2].matched ? match[2].str() : "TABLE";
-    for (const auto& privilege : split_list(match[1].str())) {
-      for (const auto& object : split_list(match[3].str()))
+    std::string on = "TABLE";
+    std::string objects = grant->object;
+    for (const char* kind : {"DATABASE", "SCHEMA"}) {
+      if (objects.starts_with(std::string(kind) + " ")) {
+        on = kind;
+        objects = objects.substr(on.size() + 1);
+      }
+    }
+    for (const auto& privilege : split_list(grant->privileges)) {
+      for (const auto& object : split_list(objects))
         grants.emplace(on, object, privilege);
     }
   }

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -54,18 +53,29 @@ std::vector<Piece> pieces_of(std::string_view markdown) {
   return pieces;
 }
 
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos)
+    return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 // "GRANT <privileges> ON <object> TO {role}" for a GRANT to the documented role, else nullopt.
 std::optional<std::string> placeholder_grant(const std::string& statement) {
-  static const std::regex grant(R"(^\s*GRANT (.+) ON (DATABASE (\w+)|.+) TO (\w+);\s*$)");
-  std::smatch match;
-  if (!std::regex_match(statement, match, grant) || match[4] != kDocumentedRole)
+  const std::optional<GrantStatement> grant = parse_grant(statement);
+  if (!grant || grant->role != kDocumentedRole)
     return std::nullopt;
-  if (match[3].matched && match[3] != kDocumentedDatabase) {
-    throw std::runtime_error("docs/operations.md: " + statement + ": expected the database " +
-                             kDocumentedDatabase);
+  std::string on = grant->object;
+  if (on.starts_with("DATABASE ")) {
+    if (on != std::string("DATABASE ") + kDocumentedDatabase) {
+      throw std::runtime_error("docs/operations.md: " + statement + ": expected the database " +
+                               kDocumentedDatabase);
+    }
+    on = "DATABASE {db}";
   }
-  const std::string on = match[3].matched ? "DATABASE {db}" : match[2].str();
-  return "GRANT " + match[1].str() + " ON " + on + " TO {role}";
+  std::string text = "GRANT ";
+  text.append(grant->privileges).append(" ON ").append(on).append(" TO {role}");
+  return text;
 }
 
 bool holds_grant(const Piece& piece) {
@@ -91,17 +101,22 @@ const Piece& grants_block(const std::vector<Piece>& pieces) {
 
 // Backticked GRANTs of prose paragraphs about [retention], lines joined.
 std::vector<std::string> retention_grants_in_prose(const std::vector<Piece>& pieces) {
-  static const std::regex backticked("`(GRANT [^`]+)`");
   std::vector<std::string> grants;
   for (const auto& piece : pieces) {
     std::string paragraph;
-    for (const auto& line : piece.lines)
-      paragraph += (paragraph.empty() ? "" : " ") + line;
+    for (const auto& line : piece.lines) {
+      if (!paragraph.empty())
+        paragraph += ' ';
+      paragraph += line;
+    }
     if (piece.code || paragraph.find("[retention]") == std::string::npos)
       continue;
-    for (std::sregex_iterator it(paragraph.begin(), paragraph.end(), backticked), end; it != end;
-         ++it) {
-      if (auto grant = placeholder_grant((*it)[1].str()))
+    for (auto at = paragraph.find("`GRANT "); at != std::string::npos;
+         at = paragraph.find("`GRANT ", at + 1)) {
+      const auto end = paragraph.find('`', at + 1);
+      if (end == std::string::npos)
+        break;
+      if (auto grant = placeholder_grant(paragraph.substr(at + 1, end - at - 1)))
         grants.push_back(std::move(*grant));
     }
   }
@@ -131,6 +146,20 @@ std::vector<std::string> grants_in_markdown(std::string_view markdown,
 
 std::vector<std::string> documented_grants(bool include_retention_grants) {
   return grants_in_markdown(read_operations_doc(), include_retention_grants);
+}
+
+std::optional<GrantStatement> parse_grant(std::string_view statement) {
+  statement = trimmed(statement);
+  if (!statement.starts_with("GRANT ") || !statement.ends_with(";"))
+    return std::nullopt;
+  statement.remove_suffix(1);
+  const auto on = statement.find(" ON ");
+  const auto to = statement.rfind(" TO ");
+  if (on == std::string_view::npos || to == std::string_view::npos || to < on)
+    return std::nullopt;
+  return GrantStatement{std::string(trimmed(statement.substr(6, on - 6))),
+                        std::string(trimmed(statement.substr(on + 4, to - on - 4))),
+                        std::string(trimmed(statement.substr(to + 4)))};
 }
 
 std::string with_names(std::string text, const std::string& db, const std::string& role) {

@@ -15,6 +15,7 @@
 // Errors: throws std::runtime_error when the file cannot be read, no block holds a GRANT, or a
 // GRANT names another database.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,15 @@ std::vector<std::string> documented_grants(bool include_retention_grants = false
 // The same, from the Markdown text of an operations page.
 std::vector<std::string> grants_in_markdown(std::string_view markdown,
                                             bool include_retention_grants);
+
+// "GRANT <privileges> ON <object> TO <role>;" taken apart (without the ';', spaces trimmed),
+// or nullopt when `statement` is not one.
+struct GrantStatement {
+  std::string privileges;  // "SELECT, INSERT"
+  std::string object;      // "call_summaries, sources", "DATABASE insights", "SCHEMA public"
+  std::string role;
+};
+std::optional<GrantStatement> parse_grant(std::string_view statement);
 
 // `text` with {db} and {role} replaced.
 std::string with_names(std::string text, const std::string& db, const std::string& role);

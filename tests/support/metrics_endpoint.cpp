@@ -1,17 +1,21 @@
 #include "tests/support/metrics_endpoint.hpp"
 
-#include <regex>
-
 namespace insights::testing {
 
 std::vector<MetricsEndpoint> metrics_endpoints(const std::string& log) {
-  static const std::regex line(
-      R"(metrics on http://(\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]+)/metrics)");
+  const std::string marker = "metrics on http://";
   std::vector<MetricsEndpoint> endpoints;
-  for (auto match = std::sregex_iterator(log.begin(), log.end(), line);
-       match != std::sregex_iterator(); ++match) {
-    endpoints.push_back({(*match)[2].matched ? (*match)[2].str() : (*match)[3].str(),
-                         static_cast<unsigned short>(std::stoi((*match)[4].str()))});
+  for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {
+    // "127.0.0.1:9464/metrics" or "[::1]:9464/metrics"
+    const std::string rest =
+        log.substr(at + marker.size(), log.find("/metrics", at) - at - marker.size());
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos)
+      continue;
+    std::string host = rest.substr(0, colon);
+    if (host.starts_with('[') && host.ends_with(']'))
+      host = host.substr(1, host.size() - 2);
+    endpoints.push_back({host, static_cast<unsigned short>(std::stoi(rest.substr(colon + 1)))});
   }
   return endpoints;
 }
