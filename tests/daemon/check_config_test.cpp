@@ -16,24 +16,18 @@
 #include "schema/embedded_migrations.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/documented_grants.hpp"
+#include "tests/support/service_role.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 
 namespace insights::testing {
 namespace {
 
 using namespace std::chrono;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-int exit_status(const ChildResult& result) {
-  return result.exit && result.exit->exited ? result.exit->exit_code : -1;
-}
 
 // Every privilege the documented grants give (sink/service_role_privileges.hpp).
 constexpr int kServicePrivileges = 16;
@@ -42,26 +36,13 @@ class CheckConfigTest : public PgTest {
  protected:
   void SetUp() override {
     PgTest::SetUp();
-    // Roles belong to the cluster: one per test process and test.
-    role = "check_sync_" + std::to_string(getpid()) + "_" +
-           std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-           std::to_string(++roles_made);
-    pqxx::nontransaction admin(*pg);
-    admin.exec0("CREATE ROLE " + role + " LOGIN");
-    // What PUBLIC gets by default would hide a missing grant.
-    admin.exec0("REVOKE ALL ON DATABASE " + db->name() + " FROM PUBLIC");
-    admin.exec0("REVOKE ALL ON SCHEMA public FROM PUBLIC");
-    for (const auto& grant : documented_grants())
-      admin.exec0(with_names(grant, db->name(), role));
+    role = unique_role_name("check_sync");
+    create_documented_service_role(*pg, db->name(), role);
     sim = std::make_unique<SimProcess>(dir + "/sim", floor<seconds>(system_clock::now()));
   }
   void TearDown() override {
     sim.reset();
-    {
-      pqxx::nontransaction admin(*pg);
-      admin.exec0("DROP OWNED BY " + role);  // its grants here, on the database included
-      admin.exec0("DROP ROLE " + role);
-    }
+    drop_service_role(*pg, role);
     PgTest::TearDown();
   }
 
@@ -86,7 +67,6 @@ class CheckConfigTest : public PgTest {
   }
   std::string known_version() const { return std::to_string(embedded_migrations().back().version); }
 
-  static inline int roles_made = 0;
   std::string role;
   TestDir test_dir{"check-config"};
   const std::string& dir = test_dir.path();
@@ -96,7 +76,7 @@ class CheckConfigTest : public PgTest {
 TEST_F(CheckConfigTest, EverythingGoodIsOneLineEachAndExitZero) {
   const long long requests_before = sim->counter("api_requests");
   const ChildResult result = check(config(), "good");
-  EXPECT_EQ(exit_status(result), kExitOk) << result.output;
+  EXPECT_EQ(exit_code(result), kExitOk) << result.output;
   const std::string& out = result.output;
   EXPECT_TRUE(contains(out, "configuration is valid: 1 source, database from the config file"))
       << out;
@@ -125,7 +105,7 @@ TEST_F(CheckConfigTest, EverythingGoodIsOneLineEachAndExitZero) {
 
   // Without --connect: nothing contacted, and the last line says so.
   const ChildResult offline = check(config(), "offline", kSimProcessToken, false);
-  EXPECT_EQ(exit_status(offline), kExitOk) << offline.output;
+  EXPECT_EQ(exit_code(offline), kExitOk) << offline.output;
   EXPECT_TRUE(contains(offline.output,
                        "not checked: the database (connection, schema version, the role's "
                        "privileges) and each source's API (credentials, certificate); "
@@ -138,7 +118,7 @@ TEST_F(CheckConfigTest, EverythingGoodIsOneLineEachAndExitZero) {
 TEST_F(CheckConfigTest, ARoleMissingOneGrantIsExitThreeNamingItAndItsGrant) {
   pqxx::nontransaction(*pg).exec0("REVOKE INSERT ON sources FROM " + role);
   const ChildResult result = check(config(), "revoked");
-  EXPECT_EQ(exit_status(result), kExitDatabase) << result.output;
+  EXPECT_EQ(exit_code(result), kExitDatabase) << result.output;
   EXPECT_TRUE(contains(result.output, "privileges: role " + role + " lacks 1 of the " +
                                           std::to_string(kServicePrivileges) +
                                           " privileges insights-sync needs; a database owner "
@@ -154,7 +134,7 @@ TEST_F(CheckConfigTest, ARoleMissingOneGrantIsExitThreeNamingItAndItsGrant) {
   SyncConfig retention = config();
   retention.tail = "[retention]\ndelete_after_days = 40\n";
   const ChildResult with_retention = check(retention, "retention");
-  EXPECT_EQ(exit_status(with_retention), kExitDatabase) << with_retention.output;
+  EXPECT_EQ(exit_code(with_retention), kExitDatabase) << with_retention.output;
   EXPECT_TRUE(contains(with_retention.output,
                        "lacks 2 of the " + std::to_string(kServicePrivileges + 1) +
                            " privileges insights-sync needs (with DELETE on call_summaries for "
@@ -168,7 +148,7 @@ TEST_F(CheckConfigTest, ARoleMissingOneGrantIsExitThreeNamingItAndItsGrant) {
   admin.exec0("GRANT INSERT ON sources TO " + role);
   admin.exec0("GRANT DELETE ON call_summaries TO " + role);
   const ChildResult granted = check(retention, "granted");
-  EXPECT_EQ(exit_status(granted), kExitOk) << granted.output;
+  EXPECT_EQ(exit_code(granted), kExitOk) << granted.output;
   EXPECT_TRUE(contains(granted.output, "holds all " + std::to_string(kServicePrivileges + 1)))
       << granted.output;
 }
@@ -178,7 +158,7 @@ TEST_F(CheckConfigTest, AnUnmigratedDatabaseIsExitFour) {
   SyncConfig unmigrated = config();
   unmigrated.database_url = fresh.conninfo();
   const ChildResult result = check(unmigrated, "unmigrated");
-  EXPECT_EQ(exit_status(result), kExitSchemaMismatch) << result.output;
+  EXPECT_EQ(exit_code(result), kExitSchemaMismatch) << result.output;
   EXPECT_TRUE(contains(result.output,
                        "schema: version 0 in the database, this insights-sync knows " +
                            known_version() +
@@ -192,7 +172,7 @@ TEST_F(CheckConfigTest, AnUnmigratedDatabaseIsExitFour) {
 TEST_F(CheckConfigTest, AWrongTokenIsExitSevenAndNeverPrinted) {
   const std::string wrong = "wrong-token-4f2a";
   const ChildResult result = check(config(), "wrong-token", wrong);
-  EXPECT_EQ(exit_status(result), kExitSourceRefused) << result.output;
+  EXPECT_EQ(exit_code(result), kExitSourceRefused) << result.output;
   EXPECT_TRUE(
       contains(result.output,
                source_line("credentials refused (first list page: HTTP 401, Twilio error 20003 "
@@ -212,7 +192,7 @@ TEST_F(CheckConfigTest, AnUnreachableDatabaseIsExitThreeAndTheSourcesAreStillChe
   SyncConfig unreachable = config();
   unreachable.database_url = "host=/nonexistent port=1 password=db-s3cr3t";
   const ChildResult result = check(unreachable, "unreachable");
-  EXPECT_EQ(exit_status(result), kExitDatabase) << result.output;
+  EXPECT_EQ(exit_code(result), kExitDatabase) << result.output;
   EXPECT_TRUE(contains(result.output,
                        "database: connection string from the config file: cannot "
                        "connect to PostgreSQL: "))
@@ -230,13 +210,13 @@ TEST_F(CheckConfigTest, ACertificateThatDoesNotVerifyAndAnApiNobodyAnswers) {
   SyncConfig nobody = config();
   nobody.api_url = "https://127.0.0.1:1";
   const ChildResult untrusted = check(system_cas, "system-cas");
-  EXPECT_EQ(exit_status(untrusted), kExitSourceRefused) << untrusted.output;
+  EXPECT_EQ(exit_code(untrusted), kExitSourceRefused) << untrusted.output;
   EXPECT_TRUE(contains(untrusted.output,
                        source_line("the server's certificate does not verify (set ca_file to the "
                                    "CA that signed it, or fix api_url): ")))
       << untrusted.output;
   const ChildResult refused = check(nobody, "nobody");
-  EXPECT_EQ(exit_status(refused), kExitSourceRefused) << refused.output;
+  EXPECT_EQ(exit_code(refused), kExitSourceRefused) << refused.output;
   EXPECT_TRUE(contains(refused.output,
                        "source \"sim\" (source[1]): API at https://127.0.0.1:1: "
                        "the API cannot be reached: "))
@@ -254,12 +234,12 @@ TEST_F(CheckConfigTest, ASecretFileOthersCanReadIsAWarningNotAFailure) {
   const std::string warning = "source \"sim\" (source[1]): secret_file " + secret_file +
                               " can be read by others (mode 0644); chmod 600 it";
   const ChildResult checked = check(readable, "readable");
-  EXPECT_EQ(exit_status(checked), kExitOk) << checked.output;
+  EXPECT_EQ(exit_code(checked), kExitOk) << checked.output;
   EXPECT_TRUE(contains(checked.output, warning)) << checked.output;
   const ChildResult once =
       run_child(INSIGHTS_SYNC_BINARY, {"--config", dir + "/readable.toml", "sync", "--once"},
                 dir + "/once.log", {}, 60s);
-  EXPECT_EQ(exit_status(once), kExitOk) << once.output;
+  EXPECT_EQ(exit_code(once), kExitOk) << once.output;
   EXPECT_TRUE(contains(once.output, warning)) << once.output;
 }
 

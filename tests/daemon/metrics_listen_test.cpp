@@ -19,16 +19,13 @@
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 
 namespace insights::testing {
 namespace {
 
 using namespace std::chrono;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A TCP port this test holds on 127.0.0.1, listening, for as long as the object lives.
 class BusyPort {

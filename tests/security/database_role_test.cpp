@@ -14,10 +14,12 @@
 #include "sink/pg_error_kind.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/documented_grants.hpp"
+#include "tests/support/service_role.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
@@ -30,32 +32,15 @@ using namespace std::chrono_literals;
 // ({db} and {role} in place of the names): this is the list the test proves sufficient.
 const std::vector<std::string> kMinimalGrants = documented_grants();
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class DatabaseRoleTest : public PgTest {
  protected:
   void SetUp() override {
     PgTest::SetUp();
-    // Roles belong to the cluster: one per test process and test.
-    role = "sec_sync_" + std::to_string(getpid()) + "_" +
-           std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-           std::to_string(++roles_made);
-    pqxx::nontransaction admin(*pg);
-    admin.exec0("CREATE ROLE " + role + " LOGIN");
-    // What PUBLIC gets by default would hide a missing grant.
-    admin.exec0("REVOKE ALL ON DATABASE " + db->name() + " FROM PUBLIC");
-    admin.exec0("REVOKE ALL ON SCHEMA public FROM PUBLIC");
-    for (const auto& grant : kMinimalGrants)
-      admin.exec0(with_names(grant, db->name(), role));
+    role = unique_role_name("sec_sync");
+    create_documented_service_role(*pg, db->name(), role);
   }
   void TearDown() override {
-    {
-      pqxx::nontransaction admin(*pg);
-      admin.exec0("DROP OWNED BY " + role);  // its grants here, on the database included
-      admin.exec0("DROP ROLE " + role);
-    }
+    drop_service_role(*pg, role);
     PgTest::TearDown();
   }
 
@@ -76,7 +61,6 @@ class DatabaseRoleTest : public PgTest {
     return config.write(dir + "/sync.toml");
   }
 
-  static inline int roles_made = 0;
   std::string role;
   TestDir test_dir{"database-role"};
   const std::string& dir = test_dir.path();

@@ -18,16 +18,13 @@
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 
 namespace insights::testing {
 namespace {
 
 using namespace std::chrono;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 const int kThisRelease = embedded_migrations().back().version;
 const int kNextRelease = kThisRelease + 1;
