@@ -7,11 +7,13 @@
 # libFuzzer targets run for a fixed number of inputs each (fuzz/run.sh, a clang build in
 # build-fuzz/).
 # Usage: tests/run-tests.sh [--fast] [extra ctest arguments, e.g. -R PgSink]
-# Environment: BUILD_DIR (default build), JOBS (default nproc).
+# Environment: BUILD_DIR (default build), JOBS (build jobs, default nproc), TEST_JOBS (tests run
+# side by side, default nproc: each test has its own database, temp files and ports).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
+test_jobs=${TEST_JOBS:-$(nproc)}
 passes=(normal sanitized)
 if [ "${1:-}" = "--fast" ]; then passes=(normal); shift; fi
 
@@ -56,7 +58,7 @@ export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 for pass in "${passes[@]}"; do
   echo "run-tests: running the suite ($pass build)"
-  ctest --test-dir "$(build_dir_for "$pass")" --output-on-failure "$@"
+  ctest --test-dir "$(build_dir_for "$pass")" -j "$test_jobs" --output-on-failure "$@"
 done
 
 # A missing clang or libFuzzer runtime fails here with a message: fuzzing is never skipped.
