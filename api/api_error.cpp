@@ -15,9 +15,9 @@ ErrorKind kind_for(ApiEndpoint endpoint, int status, std::optional<int> code) {
   if (code == 17002 || code == 17007)
     return ErrorKind::park;
   if (status == 401 || status == 403 || code == 20003 || code == 17000)
-    return ErrorKind::fatal;
+    return ErrorKind::stop_source;
   if (endpoint == ApiEndpoint::list && (status == 400 || status == 404))
-    return ErrorKind::fatal;
+    return ErrorKind::stop_source;
   return ErrorKind::park;
 }
 
@@ -52,8 +52,20 @@ TwilioErrorBody parse_twilio_error_body(std::string_view body) {
   return parsed;
 }
 
+ApiError::ApiError(ErrorKind kind, const std::string& message, int status, std::optional<int> code,
+                   std::optional<std::chrono::seconds> retry_after)
+    : SyncError(kind, message,
+                FailureFacts{.http_status = status,
+                             .twilio_code = code.value_or(0),
+                             .pushback = status == 429 || status >= 500 || status == 408,
+                             .retry_after = retry_after,
+                             .restarts_pass = code == 21481},
+                kExitSourceRefused),
+      code_(code) {}
+
 ApiError api_error_from_response(ApiEndpoint endpoint, int status, std::string_view body,
-                                 const std::string& context) {
+                                 const std::string& context,
+                                 std::optional<std::chrono::seconds> retry_after) {
   const TwilioErrorBody error = parse_twilio_error_body(body);
   std::string message = context + ": HTTP " + std::to_string(status);
   if (error.code)
@@ -61,7 +73,7 @@ ApiError api_error_from_response(ApiEndpoint endpoint, int status, std::string_v
   if (!error.message.empty())
     message += " (" + error.message + ")";
   message += advice_for(status, error.code);
-  return ApiError(kind_for(endpoint, status, error.code), message, status, error.code);
+  return ApiError(kind_for(endpoint, status, error.code), message, status, error.code, retry_after);
 }
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view header) {

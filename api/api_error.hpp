@@ -1,11 +1,12 @@
 #pragma once
-// What an unsuccessful API response means for the sync (DESIGN §5.5): one table from HTTP
-// status and Twilio error code to retry / park / fatal, plus the hints the scheduler needs.
+// What an unsuccessful API response means for the sync (docs/development.md, "Errors"): one table
+// from HTTP status and Twilio error code to retry / park / stop the source, plus the facts the
+// scheduler needs.
 //
 //   429 / 20429, 5xx, 408         retry, back off (honour Retry-After), shrink concurrency
 //   400 / 21481 (bad PageToken)   retry the window from its first page
-//   401 / 20003, 403 / 17000      fatal for the source: credentials or Advanced Features
-//   400 other, 404 on the list    fatal for the source: its filters or account are wrong
+//   401 / 20003, 403 / 17000      stop the source: credentials or Advanced Features
+//   400 other, 404 on the list    stop the source: its filters or account are wrong
 //   404 / 17001 (single fetch)    not complete yet: an expected outcome, retry later
 //   17002, 17007                  park: Twilio will never have this summary
 //   other 4xx                     park
@@ -15,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 
@@ -28,26 +29,22 @@ struct TwilioErrorBody {
 // Reads a Twilio error body; tolerant of other shapes and of non-JSON (gives an empty body).
 TwilioErrorBody parse_twilio_error_body(std::string_view body);
 
+// The facts (core/error.hpp) say what the scheduler needs: the status and Twilio code,
+// pushback (429, 5xx, 408: back off and lower the source's concurrency), restarts_pass (21481:
+// the PageToken was refused, read the window again from its first page) and the server's
+// Retry-After (a floor for the backoff delay).
 class ApiError : public SyncError {
  public:
-  ApiError(ErrorKind kind, const std::string& message, int status, std::optional<int> code)
-      : SyncError(kind, message), status_(status), code_(code) {}
-  int status() const { return status_; }
+  ApiError(ErrorKind kind, const std::string& message, int status, std::optional<int> code,
+           std::optional<std::chrono::seconds> retry_after = std::nullopt);
+  int status() const { return *facts().http_status; }
   std::optional<int> twilio_code() const { return code_; }
-  // The API pushed back (429 or 5xx): back off and lower the source's concurrency.
-  bool is_pushback() const { return status_ == 429 || status_ >= 500 || status_ == 408; }
-  // The PageToken was refused: read the window again from its first page.
-  bool restarts_pass() const { return code_ == 21481; }
   // The single-summary endpoint has no completed summary yet (17001).
   bool not_complete_yet() const { return code_ == 17001; }
-  // The server's Retry-After, when it sent one (a floor for the backoff delay).
-  std::optional<std::chrono::seconds> retry_after() const { return retry_after_; }
-  void set_retry_after(std::optional<std::chrono::seconds> delay) { retry_after_ = delay; }
+  std::optional<std::chrono::seconds> retry_after() const { return facts().retry_after; }
 
  private:
-  int status_;
   std::optional<int> code_;
-  std::optional<std::chrono::seconds> retry_after_;
 };
 
 enum class ApiEndpoint { list, single_summary };
@@ -56,7 +53,8 @@ enum class ApiEndpoint { list, single_summary };
 // fetched (e.g. "source main, window 2026-11-01T00:00Z..01:00Z"); the message never includes
 // credentials.
 ApiError api_error_from_response(ApiEndpoint endpoint, int status, std::string_view body,
-                                 const std::string& context);
+                                 const std::string& context,
+                                 std::optional<std::chrono::seconds> retry_after = std::nullopt);
 
 // Retry-After in seconds (the API may send it on 429); HTTP-date forms are ignored.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view header);

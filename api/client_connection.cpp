@@ -164,8 +164,8 @@ asio::awaitable<std::optional<StepFailure>> ClientConnection::resolve(
 
 asio::awaitable<std::optional<StepFailure>> ClientConnection::open(
     const HttpClientOptions& options) {
-  // No co_await inside an if's condition, and every co_return below names the exact return
-  // type: GCC 12 miscompiles both (UBSan caught an optional read back as garbage).
+  // GCC 12 rules 1 and 2 (docs/development.md): no co_await inside an if's condition, and
+  // every co_return below names the exact return type.
   std::optional<StepFailure> resolve_failure = co_await resolve(options);
   if (resolve_failure) {
     co_return resolve_failure;
@@ -245,7 +245,7 @@ asio::awaitable<ExchangeOutcome> ClientConnection::exchange_on(Stream& stream, G
 
 asio::awaitable<ExchangeOutcome> ClientConnection::exchange(GetRequest request,
                                                             const HttpClientOptions& options) {
-  // An if, not `?:` with a co_await in each branch: GCC 12 destroys the result twice then.
+  // An if, not `?:` with a co_await in each branch (GCC 12 rule 1, docs/development.md).
   ExchangeOutcome outcome;
   if (tls_) {
     outcome = co_await exchange_on(*tls_, std::move(request), options);

@@ -8,9 +8,8 @@ namespace insights {
 namespace {
 
 ApiError error_for(ApiEndpoint endpoint, const HttpResponse& response, const std::string& context) {
-  ApiError error = api_error_from_response(endpoint, response.status, response.body, context);
-  error.set_retry_after(parse_retry_after(response.header("Retry-After")));
-  return error;
+  return api_error_from_response(endpoint, response.status, response.body, context,
+                                 parse_retry_after(response.header("Retry-After")));
 }
 
 }  // namespace

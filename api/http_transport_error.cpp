@@ -31,7 +31,7 @@ std::string_view to_string(TransportFailure failure) {
 ErrorKind error_kind_of(TransportFailure failure) {
   switch (failure) {
     case TransportFailure::certificate:
-      return ErrorKind::fatal;
+      return ErrorKind::stop_source;
     case TransportFailure::body_too_large:
       return ErrorKind::park;
     default:

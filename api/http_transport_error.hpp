@@ -1,15 +1,15 @@
 #pragma once
 // How an HTTP exchange failed on the wire (not an HTTP status: those are responses), with the
 // retry decision attached:
-//   certificate    → fatal  (retrying against the same CA cannot succeed; a human must act)
-//   body_too_large → park   (this request's answer will not fit; other work goes on)
+//   certificate    → stop the source (retrying against the same CA cannot succeed; a human must
+//   act) body_too_large → park   (this request's answer will not fit; other work goes on)
 //   everything else → retry (networks heal, servers restart)
 // Messages name host:port and the step, never the request's Authorization header.
 
 #include <string>
 #include <string_view>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 
@@ -32,7 +32,9 @@ ErrorKind error_kind_of(TransportFailure failure);
 class HttpTransportError : public SyncError {
  public:
   HttpTransportError(TransportFailure failure, const std::string& message)
-      : SyncError(error_kind_of(failure), message), failure_(failure) {}
+      : SyncError(error_kind_of(failure), message, FailureFacts{.http_status = 0},
+                  kExitSourceRefused),
+        failure_(failure) {}
   TransportFailure failure() const { return failure_; }
 
  private:

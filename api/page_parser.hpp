@@ -11,13 +11,16 @@
 #include <string_view>
 
 #include "api/page.hpp"
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 
 class PageFormatError : public SyncError {
  public:
-  explicit PageFormatError(const std::string& message) : SyncError(ErrorKind::retry, message) {}
+  // Retried (a truncated body usually reads fine the next time), but counted as bad input:
+  // after park_after_attempts the window is parked.
+  explicit PageFormatError(const std::string& message)
+      : SyncError(ErrorKind::retry, message, FailureFacts{.bad_input = true}) {}
 };
 
 // Parses a list page (`{"meta": {...}, "call_summaries": [...]}`).

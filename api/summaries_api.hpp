@@ -1,6 +1,6 @@
 #pragma once
 // What the scheduler needs from the Call Summaries API: one page of a window, and one call's
-// complete summary. The seam tests replace with fakes (DESIGN §5.2).
+// complete summary. The seam tests replace with fakes (docs/development.md, "Testing").
 //
 // Errors: every failure is a SyncError whose kind() decides retry / park / fatal — ApiError for
 // HTTP statuses (api/api_error.hpp), HttpTransportError for the wire, PageFormatError for a
@@ -12,7 +12,7 @@
 
 #include "api/page.hpp"
 #include "api/summaries_request.hpp"
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 

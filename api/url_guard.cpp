@@ -60,8 +60,7 @@ std::string BaseUrl::host_header() const {
 }
 
 BaseUrl parse_base_url(std::string_view text) {
-  // Appended, not `"\"" + std::string(text)`: GCC 12 at -O3 reports a false -Wrestrict inside
-  // operator+(const char*, std::string&&) (GCC PR 105329/105651).
+  // Appended, not `"\"" + std::string(text)` (GCC 12 rule 5, docs/development.md).
   std::string quoted = "\"";
   quoted.append(text).append("\"");
   const auto parsed = boost::urls::parse_uri(text);

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
+
 namespace insights {
 
 struct BaseUrl {
@@ -26,9 +28,10 @@ struct BaseUrl {
 };
 
 // A base URL that cannot be used: the message says why and quotes the input.
-class BadBaseUrl : public std::invalid_argument {
+class BadBaseUrl : public SyncError {
  public:
-  using std::invalid_argument::invalid_argument;
+  explicit BadBaseUrl(const std::string& message)
+      : SyncError(ErrorKind::stop_process, message, {}, kExitConfig) {}
 };
 
 // Parses "https://insights.twilio.com" (a trailing "/" is allowed). Throws BadBaseUrl for

@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
   pqxx::work query(db);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wrestrict"
-  // "'" + a temporary string: GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
+  // "'" + a temporary string (GCC 12 rule 5, docs/development.md).
   const std::string range = "'" + insights::format_utc(day_start) + "' AND start_time < '" +
                             insights::format_utc(day_end) + "'";
 #pragma GCC diagnostic pop

@@ -1,7 +1,8 @@
 #pragma once
 // How long to wait before retrying: exponential backoff with full jitter, never shorter than a
-// server's Retry-After. A pure function of its inputs (DESIGN §5.3): the caller supplies the
-// random draw, so tests state exact expectations and the daemon's clock is not involved.
+// server's Retry-After. A pure function of its inputs (docs/architecture.md, invariant 6): the
+// caller supplies the random draw, so tests state exact expectations and the daemon's clock is not
+// involved.
 
 #include <chrono>
 #include <optional>

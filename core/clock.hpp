@@ -1,7 +1,7 @@
 #pragma once
-// The daemon's only source of "now" (DESIGN §5.3): sync logic asks a Clock, so tests drive
-// time (and keep it equal to insights-sim's clock) instead of sleeping.
-// Threading: implementations must be safe to call from any thread.
+// The daemon's only source of "now" (docs/architecture.md, invariant 6): sync logic asks a Clock,
+// so tests drive time (and keep it equal to insights-sim's clock) instead of sleeping. Threading:
+// implementations must be safe to call from any thread.
 
 #include <chrono>
 

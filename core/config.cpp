@@ -149,7 +149,8 @@ std::string unknown_section_problem(std::string_view key,
 }  // namespace
 
 ConfigError::ConfigError(std::string origin, std::vector<std::string> problems)
-    : std::runtime_error(join_problems(origin, problems)), problems_(std::move(problems)) {}
+    : SyncError(ErrorKind::stop_process, join_problems(origin, problems), {}, kExitConfig),
+      problems_(std::move(problems)) {}
 
 AppConfig parse_config(std::string_view toml_text, const std::string& origin) {
   return parse_config(toml_text, origin, {});
@@ -201,9 +202,8 @@ AppConfig parse_config(std::string_view toml_text, const std::string& origin,
     } else if (const auto* table = node.as_table()) {
       section->second(*table, TablePlace::top_level(section->first, &overridden), config, problems);
     } else {
-      // Not repeated: `database = "postgresql://..."` may hold a password. A named string, not
-      // `"\"" + std::string(key.str())`: GCC 12 at -O3 reports a false -Wrestrict inside
-      // operator+(const char*, std::string&&) (GCC PR 105329/105651).
+      // Not repeated: `database = "postgresql://..."` may hold a password. A named string
+      // (GCC 12 rule 5, docs/development.md).
       const std::string name(key.str());
       problems.push_back("\"" + name + "\" must be a table ([" + name + "])");
     }

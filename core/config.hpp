@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/retention_options.hpp"
 #include "core/source_config.hpp"
 #include "core/sync_options.hpp"
@@ -58,7 +59,8 @@ struct AppConfig {
   std::vector<SourceOptions> sources;  // [[source]] tables, in file order; names unique
 };
 
-class ConfigError : public std::runtime_error {
+// Every problem of a configuration at once; ends the process with exit code 78.
+class ConfigError : public SyncError {
  public:
   ConfigError(std::string origin, std::vector<std::string> problems);
   const std::vector<std::string>& problems() const { return problems_; }

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 namespace {
@@ -83,7 +83,7 @@ void frame_row(const CallSummaryRow& row, std::string& out) {
 }
 
 [[noreturn]] void throw_openssl_failure(std::string_view step) {
-  throw SyncError(ErrorKind::fatal, "OpenSSL SHA-256 failed in " + std::string(step));
+  throw SyncError(ErrorKind::stop_process, "OpenSSL SHA-256 failed in " + std::string(step));
 }
 
 // Fetched once: in OpenSSL 3 an explicit fetch avoids the provider lookup (and its lock)

@@ -8,7 +8,7 @@
 // across a field boundary. Changing the framing or the field list changes every hash, which
 // makes the sink rewrite every row once; tests pin the framing with a known answer.
 //
-// Thread-safe. Throws SyncError(ErrorKind::fatal) only if OpenSSL cannot provide SHA-256.
+// Thread-safe. Throws SyncError(ErrorKind::stop_process) only if OpenSSL cannot provide SHA-256.
 
 #include <string>
 

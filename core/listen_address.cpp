@@ -64,8 +64,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   }
   if (host.empty())
     return ListenAddress{"", *port};
-  // Named strings, not "..." + std::string(view): GCC 12 at -O3 reports a false -Wrestrict inside
-  // operator+(const char*, std::string&&) (GCC PR 105329/105651).
+  // Named strings, not "..." + std::string(view) (GCC 12 rule 5, docs/development.md).
   const std::string name(host), port_string(port_text), hint(examples);
   if (name == "*" || name == "0") {
     problem = "\"" + name + "\" is not an address; for every interface write \":" + port_string +

@@ -1,9 +1,9 @@
 #pragma once
 // How the scheduler cuts time into windows and when it reads them again (`[sync]` in the
 // config file). Every field has a default a production daemon can run on; units are in the
-// names. DESIGN §2.4: a summary changes after its window was first read (partial about ten
-// minutes after the call ends, complete about 30 minutes after, calls last up to hours), so a
-// window is re-read until nothing in it can still change.
+// names. docs/design.md, "How the sync works": a summary changes after its window was first read
+// (partial about ten minutes after the call ends, complete about 30 minutes after, calls last up to
+// hours), so a window is re-read until nothing in it can still change.
 
 #include <optional>
 #include <string>
@@ -63,8 +63,9 @@ struct SyncOptions {
   // GET /v1/Voice/{CallSid}/Summary when they are fewer than the pages a re-read costs and at
   // most this many. 0 disables single fetches. 0..1000.
   int straggler_limit = 20;
-  // Annotations can change after a summary completed (twilio-api-notes §4.8), so a settled
-  // window gets one more pass this long after its settle horizon. 0 disables it. 0..696.
+  // Annotations can change after a summary completed (Twilio accepts annotation edits as long as
+  // the summary exists), so a settled window gets one more pass this long after its settle horizon.
+  // 0 disables it. 0..696.
   int annotation_pass_after_hours = 48;
   // A backfill window whose first page shows it holds more than this many pages (1000 calls
   // each) is split into pieces that are read in parallel, so one busy hour does not serialise

@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/exit_codes.hpp"
 #include "daemon/backfill_progress_view.hpp"
 #include "daemon/backfill_range.hpp"
 #include "daemon/command_support.hpp"
-#include "daemon/exit_codes.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "sink/backfill_requests.hpp"
 #include "sink/migration_runner.hpp"

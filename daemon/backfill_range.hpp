@@ -12,15 +12,17 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/sync_options.hpp"
 #include "core/time_window.hpp"
 
 namespace insights {
 
 // A bad --from/--to: the message names the flag and what was wrong.
-class BackfillRangeError : public std::runtime_error {
+class BackfillRangeError : public SyncError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit BackfillRangeError(const std::string& message)
+      : SyncError(ErrorKind::stop_process, message, {}, kExitUsage) {}
 };
 
 // The instant TIME stands for; throws BackfillRangeError naming `flag`.

@@ -1,10 +1,10 @@
 #pragma once
 // One line of `check-config`'s report: what was checked and what came out, and the exit code a
-// failure stands for (daemon/exit_codes.hpp).
+// failure stands for (core/exit_codes.hpp).
 
 #include <string>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 
 namespace insights {
 

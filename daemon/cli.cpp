@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
+#include "daemon/command.hpp"
+#include "daemon/commands.hpp"
 
 namespace insights {
 

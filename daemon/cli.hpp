@@ -1,34 +1,11 @@
 #pragma once
-// The command line: parses arguments into a Command and dispatches it. All logic of the
-// insights-sync executable lives here so that tests can drive it without a process.
-
-#include <optional>
-#include <string>
-#include <vector>
+// The command line of the insights-sync executable: parses arguments into a Command
+// (daemon/command.hpp) and hands it to run_command (daemon/commands.hpp).
 
 namespace insights {
 
-enum class CommandName { migrate, run, sync_once, check_config, status, backfill };
-
-struct Command {
-  CommandName name = CommandName::run;
-  std::optional<std::string> config_path;   // --config
-  std::optional<std::string> database_url;  // --database-url
-  std::optional<std::string> log_level;     // --log-level (overrides the config file)
-  bool json = false;                        // status --json
-  bool connect = false;                     // check-config --connect: the database and APIs too
-  // backfill
-  std::string from, to;              // --from, --to (TIME, see daemon/backfill_range.hpp)
-  std::vector<std::string> sources;  // --source (repeatable); empty: every source
-  bool wait = false;                 // --wait: follow progress until done
-  bool run_here = false;             // --run: do the work in this process
-};
-
-// Parses argv and runs the command; returns the process exit code (daemon/exit_codes.hpp).
+// Parses argv and runs the command; returns the process exit code (core/exit_codes.hpp).
 // Writes help, version and errors to stdout/stderr.
 int run_command_line(int argc, char** argv);
-
-// Runs an already parsed command.
-int run_command(const Command& command);
 
 }  // namespace insights

@@ -1,5 +1,5 @@
 #pragma once
-// What several subcommands share (defined in daemon/commands.cpp): the sources' secrets,
+// What several subcommands share (daemon/command_support.cpp): the sources' secrets,
 // running a SyncEngine from the configuration, and turning its report into log lines and an
 // exit code.
 
@@ -9,7 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/source_secret.hpp"
-#include "daemon/cli.hpp"
+#include "daemon/command.hpp"
 #include "daemon/sync_engine.hpp"
 
 namespace insights {

@@ -7,13 +7,13 @@
 
 #include "api/url_guard.hpp"
 #include "core/ca_file_check.hpp"
+#include "core/exit_codes.hpp"
 #include "core/listen_address.hpp"
 #include "core/source_label.hpp"
 #include "core/source_secret.hpp"
 #include "daemon/check_line.hpp"
 #include "daemon/command_support.hpp"
 #include "daemon/database_check.hpp"
-#include "daemon/exit_codes.hpp"
 #include "daemon/listen_endpoints.hpp"
 #include "daemon/source_probe.hpp"
 

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "daemon/cli.hpp"
+#include "daemon/command.hpp"
 
 namespace insights {
 

@@ -4,11 +4,11 @@
 #include <pqxx/except>
 #include <pqxx/transaction>
 
+#include "core/error.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
 #include "sink/pg_error_kind.hpp"
-#include "sink/pg_sink.hpp"
 #include "sink/service_role_privileges.hpp"
 
 namespace insights {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 #include "core/listen_address.hpp"
 
 namespace insights {
@@ -19,7 +19,8 @@ namespace insights {
 // configured value before it (`metrics.listen "...": `).
 class ListenError : public SyncError {
  public:
-  explicit ListenError(const std::string& message) : SyncError(ErrorKind::fatal, message) {}
+  explicit ListenError(const std::string& message)
+      : SyncError(ErrorKind::stop_process, message, {}, kExitInUse) {}
 };
 
 // An IP address: itself. Every interface: [::] accepting IPv4 too, or 0.0.0.0 where this host

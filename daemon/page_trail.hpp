@@ -13,7 +13,7 @@
 #include <set>
 #include <string>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 

@@ -16,8 +16,7 @@ namespace {
 // After a failure (the database away, say) the next try comes sooner than the next hour.
 constexpr std::chrono::seconds kRetryAfterFailure = std::chrono::minutes(5);
 
-// A coroutine function rather than a capturing lambda: co_spawn does not keep a lambda
-// coroutine's closure alive (see sink/async_pg_sink.hpp).
+// A coroutine function rather than a capturing lambda (GCC 12 rule 3, docs/development.md).
 asio::awaitable<RetentionRun> delete_on_worker(SummaryRetention* retention, UtcSeconds cutoff,
                                                std::stop_token stop) {
   co_return retention->delete_older_than(cutoff, std::move(stop));

@@ -57,7 +57,7 @@ SourceProbe probe_verdict(const ApiError& error, const std::string& account_sid)
   if (status == 400 || status == 404) {
     return refused("the API refused the list request: check account_sid and the filters" + answer);
   }
-  if (error.is_pushback()) {
+  if (error.facts().pushback) {
     return refused(
         "the API is busy or failing, so the credentials could not be checked; try "
         "again later" +

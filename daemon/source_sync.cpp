@@ -7,9 +7,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "api/api_error.hpp"
-#include "api/http_transport_error.hpp"
-#include "api/page_parser.hpp"
 #include "daemon/page_trail.hpp"
 #include "daemon/unknown_enum_values.hpp"
 #include "daemon/window_planner.hpp"
@@ -26,11 +23,6 @@ constexpr std::chrono::milliseconds kIdleWait{1000};
 
 std::string describe(const TimeWindow& window) {
   return format_utc(window.start) + ".." + format_utc(window.end);
-}
-
-// Errors that mean "this input is bad", so retrying without limit would loop forever.
-bool is_bad_input(const SyncError& error) {
-  return dynamic_cast<const PageFormatError*>(&error) != nullptr;
 }
 
 }  // namespace
@@ -94,9 +86,9 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
     } catch (const SyncError& error) {
       // The database is unreachable or refused a statement: the windows in flight retry on
       // their own; planning and claiming try again after a pause.
-      if (error.kind() == ErrorKind::fatal || mode == RunMode::once) {
+      if (Failure::of(error).stops_source() || mode == RunMode::once) {
         report_.fatal_error = error.what();
-        report_.database_unavailable = dynamic_cast<const DatabaseError*>(&error) != nullptr;
+        report_.database_unavailable = error.facts().database;
         stopping_ = true;
         break;
       }
@@ -155,10 +147,13 @@ asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
     co_return 0;
   // Live windows first, each kind up to its own cap: a backfill never takes the live tail's
   // place, and its windows wait for request permits behind the live tail's.
-  const int live = static_cast<int>(live_in_flight_.size());
-  const int backfill = static_cast<int>(in_flight_.size()) - live;
-  int started = co_await claim_kind(mode, "live", setup_.concurrency - live);
-  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill);
+  // Each kind's count is taken right before its claim: windows may end while the other kind's
+  // claim is awaited, and a stale count would claim nothing while the queue still holds due
+  // windows (`once` would then end with work undone).
+  int started = co_await claim_kind(mode, "live",
+                                    setup_.concurrency - static_cast<int>(live_in_flight_.size()));
+  const int backfill_in_flight = static_cast<int>(in_flight_.size() - live_in_flight_.size());
+  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill_in_flight);
   co_return started;
 }
 
@@ -215,7 +210,7 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
         if (item.cursor)
           item.earliest_partial_end = earliest_partial_end;
       }
-      // (No co_await inside ?: — GCC 12 miscompiles it.)
+      // (GCC 12 rule 1, docs/development.md: no co_await inside ?:.)
       PassOutcome outcome = PassOutcome::finished;
       if (!item.pass_undecided)
         outcome = co_await read_pass(item);
@@ -227,7 +222,7 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     } catch (const StaleWorkItemError& error) {
       spdlog::info("source {}: {}", setup_.source, error.what());
     } catch (const SyncError& error) {
-      failure = Failure::from(error);
+      failure = Failure::of(error);
     } catch (const std::exception& error) {
       spdlog::critical("source {}: window {}: internal error: {}", setup_.source,
                        describe(item.window), error.what());
@@ -236,12 +231,7 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
     // (co_await is not allowed inside a catch handler, hence the Failure value.)
     if (!failure)
       break;
-    ++counts.in_a_row;
-    if (!failure->rate_limited())
-      ++counts.give_up;
-    // (Network errors and 5xx between two unparsable pages do not make the page parse.)
-    if (failure->counts_towards_parking)
-      ++counts.bad_input;
+    counts = counted(counts, *failure);
     const bool again = co_await on_failure(item, *failure, counts, mode);
     if (!again)
       break;
@@ -290,7 +280,7 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
       setup_.metrics->request(setup_.source, 200);
       setup_.metrics->page_fetched(setup_.source, page.rows.size());
     }
-    const bool split = co_await split_if_busy(item, page);  // (not in the if: GCC 12)
+    const bool split = co_await split_if_busy(item, page);  // (GCC 12 rule 1)
     if (split)
       co_return PassOutcome::split;
     if (!page.unknown_keys.empty() && !unknown_keys_logged_) {
@@ -487,111 +477,105 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
   co_return still_partial;
 }
 
-asio::awaitable<bool> SourceSync::on_failure(ClaimedWorkItem& item, const Failure& failure,
+asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const Failure& failure,
                                              FailureCounts counts, RunMode mode) {
+  const UtcSeconds now = setup_.clock->now();
+  const FailureDecision decision =
+      decide_after_failure(failure, counts, mode, setup_.options, setup_.backoff,
+                           std::uniform_real_distribution<double>(0.0, 1.0)(random_), now);
+  if (setup_.metrics && failure.facts.http_status)
+    setup_.metrics->request(setup_.source, *failure.facts.http_status, failure.facts.twilio_code);
+  const std::string window = describe(item.window);
+  const std::string& message = failure.message;
   const int failures = counts.in_a_row;
+
+  if (decision.action == FailureAction::retry) {
+    // Transient: note it (status shows it), back off, try again.
+    if (decision.lower_concurrency)
+      concurrency_.on_pushback();
+    if (setup_.metrics)
+      setup_.metrics->retry(setup_.source, decision.delay);
+    spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source, window,
+                 message, failures, decision.delay.count());
+    try {
+      co_await note_failure(item, message, decision);
+    } catch (const SyncError& error) {
+      // Not recorded (the database may be down); the retry will find out.
+      spdlog::debug("source {}: could not note the failure: {}", setup_.source, error.what());
+    }
+    co_await sleep_for(decision.delay);
+    co_return !stopping_;
+  }
+
+  // A final outcome: record it and release the window.
+  const bool first_stop = decision.action == FailureAction::stop_source && !report_.fatal_error;
+  if (decision.action == FailureAction::stop_source) {
+    if (first_stop) {
+      report_.fatal_error = "window " + window + ": " + message;
+      report_.database_unavailable = failure.facts.database;
+    }
+    stopping_ = true;
+  }
+  try {
+    co_await record_failure(item, message, decision);
+  } catch (const SyncError& error) {
+    // The database is down too: the lease expires and the window is read again later.
+    spdlog::warn("source {}: could not record the failure: {}", setup_.source, error.what());
+  }
+  switch (decision.action) {
+    case FailureAction::stop_source:
+      // Every window in flight meets the same refusal; say it once.
+      if (first_stop) {
+        spdlog::error("source {}: window {}: {}; this source stops until the problem is fixed",
+                      setup_.source, window, message);
+      }
+      break;
+    case FailureAction::park:
+      report_.windows_parked++;
+      spdlog::error("source {}: window {} parked after {} attempt{}: {}; {}", setup_.source, window,
+                    failures, failures == 1 ? "" : "s", message,
+                    decision.due == kNeverDue ? std::string("it waits for a backfill of its range")
+                                              : "tried again at " + format_utc(decision.due));
+      break;
+    case FailureAction::give_up:
+      report_.windows_given_up++;
+      spdlog::error("source {}: window {} still failing after {} attempts: {}", setup_.source,
+                    window, failures, message);
+      break;
+    case FailureAction::retry:
+      break;
+  }
+  co_return false;
+}
+
+asio::awaitable<void> SourceSync::note_failure(const ClaimedWorkItem& item,
+                                               const std::string& message,
+                                               const FailureDecision& decision) {
   WorkQueue& queue = *setup_.queue;
   const std::string& owner = setup_.owner;
   const long long id = item.id;
-  const std::string message = failure.message;
-  const UtcSeconds now = setup_.clock->now();
-  if (setup_.metrics && failure.http_status)
-    setup_.metrics->request(setup_.source, *failure.http_status, failure.twilio_code);
-
-  // The final outcomes: record them and release the window.
-  std::optional<bool> park;
-  const bool first_fatal = failure.kind == ErrorKind::fatal && !report_.fatal_error;
-  if (failure.kind == ErrorKind::fatal) {
-    if (first_fatal) {
-      report_.fatal_error = "window " + describe(item.window) + ": " + message;
-      report_.database_unavailable = failure.database;
-    }
-    stopping_ = true;
-    park = false;
-  } else if (failure.kind == ErrorKind::park ||
-             (failure.counts_towards_parking &&
-              counts.bad_input >= setup_.options.park_after_attempts)) {
-    park = true;
-  } else if (mode == RunMode::once && counts.give_up >= setup_.options.once_attempts) {
-    park = false;
+  const UtcSeconds until = decision.lease_until;
+  co_await setup_.sink->run([&queue, &owner, id, &message, until] {
+    return queue.note_failure(id, owner, message, until);
+  });
+  if (decision.restart_pass) {
+    const UtcSeconds now = setup_.clock->now();
+    co_await setup_.sink->run(
+        [&queue, &owner, id, now] { return queue.restart_pass(id, owner, now); });
   }
-  if (park) {
-    const bool parked = *park;
-    // A parked window comes back by itself after parked_retry_seconds (the API may mend); any
-    // other outcome leaves it due now, for the next run.
-    const UtcSeconds due = parked ? parked_retry_due(now, setup_.options) : now;
-    try {
-      co_await setup_.sink->run([&queue, &owner, id, &message, due, parked] {
-        return queue.record_failure(id, owner, message, due, parked);
-      });
-    } catch (const SyncError& error) {
-      // The database is down too: the lease expires and the window is read again later.
-      spdlog::warn("source {}: could not record the failure: {}", setup_.source, error.what());
-    }
-    if (failure.kind == ErrorKind::fatal) {
-      // Every window in flight meets the same refusal; say it once.
-      if (first_fatal) {
-        spdlog::error("source {}: window {}: {}; this source stops until the problem is fixed",
-                      setup_.source, describe(item.window), message);
-      }
-    } else if (parked) {
-      report_.windows_parked++;
-      spdlog::error("source {}: window {} parked after {} attempt{}: {}; {}", setup_.source,
-                    describe(item.window), failures, failures == 1 ? "" : "s", message,
-                    due == kNeverDue ? std::string("it waits for a backfill of its range")
-                                     : "tried again at " + format_utc(due));
-    } else {
-      report_.windows_given_up++;
-      spdlog::error("source {}: window {} still failing after {} attempts: {}", setup_.source,
-                    describe(item.window), failures, message);
-    }
-    co_return false;
-  }
-
-  // Transient: note it (status shows it), back off, try again.
-  if (failure.pushback)
-    concurrency_.on_pushback();
-  const auto delay =
-      backoff_delay(setup_.backoff, failures - 1,
-                    std::uniform_real_distribution<double>(0.0, 1.0)(random_), failure.retry_after);
-  if (setup_.metrics)
-    setup_.metrics->retry(setup_.source, delay);
-  spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source,
-               describe(item.window), message, failures, delay.count());
-  try {
-    const UtcSeconds until = now + std::chrono::seconds(setup_.options.lease_seconds) +
-                             std::chrono::duration_cast<std::chrono::seconds>(delay);
-    co_await setup_.sink->run([&queue, &owner, id, &message, until] {
-      return queue.note_failure(id, owner, message, until);
-    });
-    if (failure.restarts_pass) {
-      co_await setup_.sink->run(
-          [&queue, &owner, id, now] { return queue.restart_pass(id, owner, now); });
-    }
-  } catch (const SyncError& error) {
-    // Not recorded (the database may be down); the retry below will find out.
-    spdlog::debug("source {}: could not note the failure: {}", setup_.source, error.what());
-  }
-  co_await sleep_for(delay);
-  co_return !stopping_;
 }
 
-SourceSync::Failure SourceSync::Failure::from(const SyncError& error) {
-  Failure failure;
-  failure.kind = error.kind();
-  failure.message = error.what();
-  if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
-    failure.pushback = api->is_pushback();
-    failure.retry_after = api->retry_after();
-    failure.restarts_pass = api->restarts_pass();
-    failure.http_status = api->status();
-    failure.twilio_code = api->twilio_code().value_or(0);
-  }
-  if (dynamic_cast<const HttpTransportError*>(&error) != nullptr)
-    failure.http_status = 0;
-  failure.database = dynamic_cast<const DatabaseError*>(&error) != nullptr;
-  failure.counts_towards_parking = is_bad_input(error);
-  return failure;
+asio::awaitable<void> SourceSync::record_failure(const ClaimedWorkItem& item,
+                                                 const std::string& message,
+                                                 const FailureDecision& decision) {
+  WorkQueue& queue = *setup_.queue;
+  const std::string& owner = setup_.owner;
+  const long long id = item.id;
+  const UtcSeconds due = decision.due;
+  const bool parked = decision.action == FailureAction::park;
+  co_await setup_.sink->run([&queue, &owner, id, &message, due, parked] {
+    return queue.record_failure(id, owner, message, due, parked);
+  });
 }
 
 }  // namespace insights

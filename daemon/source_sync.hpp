@@ -9,12 +9,10 @@
 // own coroutines: up to `concurrency` live windows and 2 × `concurrency` backfill windows at
 // once (more windows than requests, so one window's commit overlaps another's request). A
 // backfill window whose first page shows it is busy is split (window_planner).
-// Failures: each window retries its own errors with backoff (ErrorKind decides): `park` errors
-// and malformed pages after park_after_attempts park the window with its error text (it is
-// claimed again parked_retry_seconds later, for another park_after_attempts tries); `fatal`
-// errors (credentials, permissions, TLS certificate) stop the whole source with one clear
-// message. `run` retries transient errors without limit; `sync --once` gives a window up after
-// once_attempts and reports it.
+// Failures: each window handles its own, as daemon/failure_policy.hpp decides: retried with
+// backoff, parked with its error text (claimed again parked_retry_seconds later), given up
+// (`sync --once`), or the whole source stops with one clear message (credentials,
+// permissions, TLS certificate, the database refused).
 // Threading: all coroutines run on the executor passed to run(); database calls go to the
 // AsyncPgSink's worker thread (the WorkQueue is only ever touched there).
 
@@ -33,17 +31,14 @@
 #include "core/clock.hpp"
 #include "core/summary_filters.hpp"
 #include "core/sync_options.hpp"
+#include "daemon/failure_policy.hpp"
 #include "daemon/request_permits.hpp"
+#include "daemon/run_mode.hpp"
 #include "daemon/sync_metrics.hpp"
 #include "sink/async_pg_sink.hpp"
 #include "sink/work_queue.hpp"
 
 namespace insights {
-
-enum class RunMode {
-  once,     // every window due now gets one complete pass (retries included), then return
-  forever,  // the daemon: keep the live tail going until stop()
-};
 
 struct SourceSyncSetup {
   std::string source;       // the source's name
@@ -91,24 +86,6 @@ class SourceSync {
   bool stopping() const { return stopping_; }
 
  private:
-  // A failed attempt, copied out of its exception (co_await is not allowed in a catch block).
-  struct Failure {
-    ErrorKind kind = ErrorKind::retry;
-    std::string message;
-    bool pushback = false;
-    bool restarts_pass = false;
-    bool counts_towards_parking = false;
-    std::optional<std::chrono::seconds> retry_after;
-    // An API request that failed: its HTTP status (0: no answer) and Twilio code (0: none).
-    std::optional<int> http_status;
-    int twilio_code = 0;
-    // The database refused or failed (a fatal one ends the command with the database's code).
-    bool database = false;
-    // 429: the account's concurrency cap, not a failure.
-    bool rate_limited() const { return http_status == 429; }
-    static Failure from(const SyncError& error);
-  };
-
   enum class PassOutcome { finished, stopped, split };
 
   boost::asio::awaitable<void> register_source();
@@ -127,15 +104,17 @@ class SourceSync {
   void note_unknown_enum_values(const Page& page);
   static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
   boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
-  // Failed attempts at one window, counted while this process works on it.
-  struct FailureCounts {
-    int in_a_row = 0;   // every failure: drives the backoff
-    int give_up = 0;    // the same without 429s: when `once` gives the window up
-    int bad_input = 0;  // failures of bad input (a page that does not parse): parking
-  };
-  // Handles a failed attempt; true when the window should be tried again in this process.
-  boost::asio::awaitable<bool> on_failure(ClaimedWorkItem& item, const Failure& failure,
+  // Decides what a failed attempt means (daemon/failure_policy.hpp), records it, and waits
+  // before a retry; true when the window should be tried again in this process.
+  boost::asio::awaitable<bool> on_failure(const ClaimedWorkItem& item, const Failure& failure,
                                           FailureCounts counts, RunMode mode);
+  // A retry: the error and the longer lease (and the pass restarted when the decision says so).
+  boost::asio::awaitable<void> note_failure(const ClaimedWorkItem& item, const std::string& message,
+                                            const FailureDecision& decision);
+  // A final outcome: the error, the window's due time, parked or not; the lease released.
+  boost::asio::awaitable<void> record_failure(const ClaimedWorkItem& item,
+                                              const std::string& message,
+                                              const FailureDecision& decision);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay);
   boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds at_most);
   void wake();

@@ -1,13 +1,14 @@
 #pragma once
-// Pure scheduling decisions (no clock, no I/O; DESIGN §5.3): which windows the live tail adds,
-// and what happens to a window after a pass. Unit-tested in tests/daemon/window_planner_test.
+// Pure scheduling decisions (no clock, no I/O; docs/architecture.md, invariant 6): which windows
+// the live tail adds, and what happens to a window after a pass. Unit-tested in
+// tests/daemon/window_planner_test.
 //
-// A window's life (DESIGN §2.4): read once (pending → open), re-read while a call in it can
-// still start, end, or complete (until settle_after past its end: once, at that horizon, on the
-// economical schedule; often on the fresh one), then settled by the first pass that began after
-// that and found no partial rows. Partial rows left after the horizon are stragglers: fetched
-// one by one when that costs fewer requests than a re-read, and marked as never completing when
-// Twilio's 30-day retention runs out first.
+// A window's life (docs/design.md, "How the sync works"): read once (pending → open), re-read while
+// a call in it can still start, end, or complete (until settle_after past its end: once, at that
+// horizon, on the economical schedule; often on the fresh one), then settled by the first pass that
+// began after that and found no partial rows. Partial rows left after the horizon are stragglers:
+// fetched one by one when that costs fewer requests than a re-read, and marked as never completing
+// when Twilio's 30-day retention runs out first.
 
 #include <chrono>
 #include <optional>

@@ -51,7 +51,8 @@ constexpr std::array kAmdResults{Choice{"human", 50},
 constexpr std::array kFailResponses{404, 500, 503, 403, 488, 410};
 constexpr std::array kNoAnswerResponses{480, 408};
 
-// Gateway tags apply to every call type; the SDK adds its own (twilio-api-notes §4.9).
+// Gateway tags apply to every call type; the SDK adds its own (Twilio's "Voice Insights call tags"
+// page).
 constexpr std::array kGatewayTags{Choice{"high_jitter", 30}, Choice{"high_packet_loss", 25},
                                   Choice{"silence", 20}, Choice{"high_pdd", 15},
                                   Choice{"high_latency", 10}};

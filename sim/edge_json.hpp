@@ -1,7 +1,7 @@
 #pragma once
 // Renders the four edge members of a summary (sdk_edge, sip_edge, client_edge, carrier_edge)
-// in that order. Which edges a call has follows its call_type (twilio-api-notes §4.1); the
-// others are null:
+// in that order. Which edges a call has follows its call_type (Twilio's "Details: Call Summary"
+// page); the others are null:
 //   carrier   carrier_edge                   trunking  sip_edge + carrier_edge
 //   sip       sip_edge                       client    sdk_edge + client_edge
 //   whatsapp  sip_edge — an assumption: Twilio receives WhatsApp calls from Meta over a SIP

@@ -124,8 +124,7 @@ HttpResponse SimService::stats_response() const {
   for (const auto& [status, count] : stats_.statuses) {
     if (!statuses.empty())
       statuses += ',';
-    // Appended, not `"\"" + std::to_string(status)`: GCC 12 at -O3 reports a false -Wrestrict
-    // inside operator+(const char*, std::string&&) (GCC PR 105329/105651).
+    // Appended, not `"\"" + std::to_string(status)` (GCC 12 rule 5, docs/development.md).
     statuses.append("\"")
         .append(std::to_string(status))
         .append("\":")

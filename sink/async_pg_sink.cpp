@@ -51,7 +51,7 @@ boost::asio::awaitable<CommitResult> AsyncPgSink::on_a_lane(Work work) {
 boost::asio::awaitable<CommitResult> AsyncPgSink::commit_page(
     WorkItemRef item, Page page, std::optional<UtcSeconds> lease_until) {
   // The parameters live in this coroutine's frame until the worker is done with them, so the
-  // worker borrows them. (Moving coroutine parameters into a capture double-frees with GCC 12.)
+  // worker borrows them (GCC 12 rule 4, docs/development.md).
   co_return co_await on_a_lane([&item, &page, lease_until](PgSink& sink) {
     return sink.commit_page(item, page, lease_until);
   });

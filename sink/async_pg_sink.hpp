@@ -1,6 +1,6 @@
 #pragma once
 // Runs PgSinks on worker threads and exposes them to Asio coroutines, so blocking libpqxx calls
-// never stall the event loop (DESIGN §1).
+// never stall the event loop (docs/architecture.md, "Threads").
 //
 // Page commits go to one of `commit_connections` lanes, each a PgSink (its own connection)
 // on its own thread: with two or more, PostgreSQL merges one page while the next one is being
@@ -58,8 +58,7 @@ class AsyncPgSink {
     std::atomic<int> waiting{0};  // commits given to this lane and not yet finished
   };
 
-  // A coroutine function rather than a capturing lambda: a lambda coroutine refers to its
-  // closure object, which co_spawn does not keep alive (use-after-free with GCC 12).
+  // A coroutine function rather than a capturing lambda (GCC 12 rule 3, docs/development.md).
   template <typename Work>
   static auto call(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&>> {
     co_return work();

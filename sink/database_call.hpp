@@ -8,8 +8,8 @@
 #include <exception>
 #include <string>
 
+#include "core/error.hpp"
 #include "sink/pg_error_kind.hpp"
-#include "sink/pg_sink.hpp"
 
 namespace insights {
 

@@ -15,13 +15,13 @@
 //
 // Threading: blocking (libpqxx); use from one thread at a time. Errors: InstanceNameTaken when
 // another live session holds the name; SchemaMismatchError from check(); DatabaseError
-// (sink/pg_sink.hpp) when the database cannot be reached.
+// (core/error.hpp) when the database cannot be reached.
 
 #include <memory>
 #include <pqxx/connection>
 #include <string>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 
@@ -29,7 +29,8 @@ namespace insights {
 // session (client address, since when) and what to do.
 class InstanceNameTaken : public SyncError {
  public:
-  explicit InstanceNameTaken(const std::string& message) : SyncError(ErrorKind::fatal, message) {}
+  explicit InstanceNameTaken(const std::string& message)
+      : SyncError(ErrorKind::stop_process, message, {}, kExitInUse) {}
 };
 
 class InstanceClaim {

@@ -1,7 +1,8 @@
 #pragma once
 // SQL for moving a page from the session's staging table into call_summaries under the rules
-// of DESIGN §2: upsert by call_sid, never downgrade complete → partial, write nothing when
-// the content hash is unchanged, and keep the most complete, latest of duplicate call_sids.
+// of docs/architecture.md (invariants 1 and 7): upsert by call_sid, never downgrade complete →
+// partial, write nothing when the content hash is unchanged, and keep the most complete, latest of
+// duplicate call_sids.
 
 #include <string>
 #include <vector>

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 #include "schema/embedded_migrations.hpp"
 
 namespace insights {
@@ -40,7 +40,8 @@ struct MigrationReport {
 // message says which and what to do.
 class SchemaMismatchError : public SyncError {
  public:
-  explicit SchemaMismatchError(const std::string& message) : SyncError(ErrorKind::fatal, message) {}
+  explicit SchemaMismatchError(const std::string& message)
+      : SyncError(ErrorKind::stop_process, message, {}, kExitSchemaMismatch) {}
 };
 
 // Applies every migration whose version is above the database's. Reads first and changes

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <pqxx/nontransaction>
 
+#include "core/error.hpp"
 #include "sink/pg_error_kind.hpp"
-#include "sink/pg_sink.hpp"
 
 namespace insights {
 
@@ -26,7 +26,7 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
     if (message.find("does not exist") != std::string::npos ||
         message.find("authentication failed") != std::string::npos ||
         message.find("password") != std::string::npos) {
-      kind = ErrorKind::fatal;
+      kind = ErrorKind::stop_process;
     }
     throw DatabaseError(kind, "cannot connect to PostgreSQL: " + message);
   }

@@ -10,35 +10,35 @@ namespace {
 // Exact codes first, then whole classes (the first two characters). Codes from
 // https://www.postgresql.org/docs/15/errcodes-appendix.html
 constexpr std::array<std::pair<std::string_view, ErrorKind>, 13> kExactCodes = {{
-    {"40001", ErrorKind::retry},  // serialization_failure
-    {"40P01", ErrorKind::retry},  // deadlock_detected
-    {"55P03", ErrorKind::retry},  // lock_not_available (lock_timeout)
-    {"57014", ErrorKind::retry},  // query_canceled (statement_timeout)
-    {"57P01", ErrorKind::retry},  // admin_shutdown (pg_terminate_backend, restart)
-    {"57P02", ErrorKind::retry},  // crash_shutdown
-    {"57P03", ErrorKind::retry},  // cannot_connect_now (server starting up)
-    {"25P02", ErrorKind::retry},  // in_failed_sql_transaction
-    {"53300", ErrorKind::retry},  // too_many_connections
-    {"3D000", ErrorKind::fatal},  // invalid_catalog_name: the database does not exist
-    {"42501", ErrorKind::fatal},  // insufficient_privilege
-    {"42P01", ErrorKind::fatal},  // undefined_table: schema not migrated
-    {"42703", ErrorKind::fatal},  // undefined_column: schema older than this binary
+    {"40001", ErrorKind::retry},         // serialization_failure
+    {"40P01", ErrorKind::retry},         // deadlock_detected
+    {"55P03", ErrorKind::retry},         // lock_not_available (lock_timeout)
+    {"57014", ErrorKind::retry},         // query_canceled (statement_timeout)
+    {"57P01", ErrorKind::retry},         // admin_shutdown (pg_terminate_backend, restart)
+    {"57P02", ErrorKind::retry},         // crash_shutdown
+    {"57P03", ErrorKind::retry},         // cannot_connect_now (server starting up)
+    {"25P02", ErrorKind::retry},         // in_failed_sql_transaction
+    {"53300", ErrorKind::retry},         // too_many_connections
+    {"3D000", ErrorKind::stop_process},  // invalid_catalog_name: the database does not exist
+    {"42501", ErrorKind::stop_process},  // insufficient_privilege
+    {"42P01", ErrorKind::stop_process},  // undefined_table: schema not migrated
+    {"42703", ErrorKind::stop_process},  // undefined_column: schema older than this binary
 }};
 
 constexpr std::array<std::pair<std::string_view, ErrorKind>, 13> kClasses = {{
-    {"08", ErrorKind::retry},  // connection exception
-    {"40", ErrorKind::retry},  // transaction rollback
-    {"53", ErrorKind::retry},  // insufficient resources (disk full, out of memory)
-    {"55", ErrorKind::retry},  // object not in prerequisite state
-    {"57", ErrorKind::retry},  // operator intervention
-    {"58", ErrorKind::retry},  // system error (I/O)
-    {"22", ErrorKind::park},   // data exception: a value in the page was refused
-    {"23", ErrorKind::park},   // integrity constraint violation
-    {"0A", ErrorKind::fatal},  // feature not supported
-    {"28", ErrorKind::fatal},  // invalid authorization specification
-    {"3F", ErrorKind::fatal},  // invalid schema name
-    {"42", ErrorKind::fatal},  // syntax error or access rule violation
-    {"XX", ErrorKind::fatal},  // internal error (e.g. data corrupted)
+    {"08", ErrorKind::retry},         // connection exception
+    {"40", ErrorKind::retry},         // transaction rollback
+    {"53", ErrorKind::retry},         // insufficient resources (disk full, out of memory)
+    {"55", ErrorKind::retry},         // object not in prerequisite state
+    {"57", ErrorKind::retry},         // operator intervention
+    {"58", ErrorKind::retry},         // system error (I/O)
+    {"22", ErrorKind::park},          // data exception: a value in the page was refused
+    {"23", ErrorKind::park},          // integrity constraint violation
+    {"0A", ErrorKind::stop_process},  // feature not supported
+    {"28", ErrorKind::stop_process},  // invalid authorization specification
+    {"3F", ErrorKind::stop_process},  // invalid schema name
+    {"42", ErrorKind::stop_process},  // syntax error or access rule violation
+    {"XX", ErrorKind::stop_process},  // internal error (e.g. data corrupted)
 }};
 
 }  // namespace
@@ -62,7 +62,7 @@ ErrorKind classify_database_error(const std::exception& error) {
     // libpqxx 6.4 throws insufficient_privilege (42501) without its SQLSTATE. Without this a
     // role lacking a grant would be retried forever instead of stopping with the reason.
     if (dynamic_cast<const pqxx::insufficient_privilege*>(&error) != nullptr)
-      return ErrorKind::fatal;
+      return ErrorKind::stop_process;
     return ErrorKind::retry;
   }
   // Connection lost, commit outcome unknown, serialization failure or deadlock without a
@@ -78,11 +78,11 @@ ErrorKind classify_database_error(const std::exception& error) {
       dynamic_cast<const pqxx::conversion_error*>(&error) != nullptr ||
       dynamic_cast<const pqxx::argument_error*>(&error) != nullptr ||
       dynamic_cast<const pqxx::range_error*>(&error) != nullptr) {
-    return ErrorKind::fatal;
+    return ErrorKind::stop_process;
   }
   if (dynamic_cast<const pqxx::failure*>(&error) != nullptr)
     return ErrorKind::retry;
-  return ErrorKind::fatal;
+  return ErrorKind::stop_process;
 }
 
 std::string describe_database_error(const std::exception& error) {

@@ -1,5 +1,5 @@
 #pragma once
-// The one table that turns database failures into retry decisions (DESIGN §5.5).
+// The one table that turns database failures into retry decisions (docs/development.md, "Errors").
 //
 //   retry  connection lost, server restarting, serialization failure, deadlock, lock or
 //          statement timeout, out of resources: the same transaction can succeed later.
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 

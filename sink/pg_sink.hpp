@@ -2,8 +2,9 @@
 // PgSink writes pages into PostgreSQL, one transaction per page:
 //
 //   lock the work item row and check it is where the caller left it (else StaleWorkItemError)
-//   → COPY the page into the session's staging table → merge into call_summaries (DESIGN §2)
-//   → advance the work item's cursor and counters → COMMIT.
+//   → COPY the page into the session's staging table → merge into call_summaries
+//   (docs/architecture.md, "A page from HTTP to COPY") → advance the work item's cursor and
+//   counters → COMMIT.
 //
 // So a page's rows and the cursor saying "this page is done" become visible together or not at
 // all; a crash at any instant loses nothing and applies nothing twice.
@@ -20,7 +21,7 @@
 #include <string>
 
 #include "api/page.hpp"
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 #include "core/utc_time.hpp"
 #include "sink/work_item.hpp"
 
@@ -44,11 +45,6 @@ struct CommitResult {
   int unchanged = 0;           // identical content hash: no write at all
   int downgrade_refused = 0;   // stored complete row kept, incoming partial ignored
   bool pass_finished = false;  // this was the window's last page
-};
-
-class DatabaseError : public SyncError {
- public:
-  using SyncError::SyncError;
 };
 
 // The work item moved on since the caller read it (the page was already committed, or

@@ -17,7 +17,7 @@
 // (FOR UPDATE SKIP LOCKED) and left for the next run, so neither side waits for the other.
 //
 // Threading: blocking (libpqxx), with a connection of its own; one thread at a time.
-// Errors: DatabaseError (sink/pg_sink.hpp) with the kind from sink/pg_error_kind.hpp; batches
+// Errors: DatabaseError (core/error.hpp) with the kind from sink/pg_error_kind.hpp; batches
 // committed before the failure stay deleted, and the connection is reopened on the next call.
 
 #include <memory>

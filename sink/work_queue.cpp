@@ -5,9 +5,9 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "core/error.hpp"
 #include "sink/database_call.hpp"
 #include "sink/pg_connection.hpp"
-#include "sink/pg_sink.hpp"
 
 namespace insights {
 namespace {
@@ -43,7 +43,7 @@ const char* state_name(WindowState state) {
 }
 
 // "Start or end time in the window": which call timestamp Twilio's time filter uses is
-// undocumented (twilio-api-notes §8), so a window owns rows by either.
+// undocumented (docs/design.md, "How the sync works"), so a window owns rows by either.
 constexpr const char* kRowInWindow =
     "((start_time >= $2::timestamptz AND start_time < $3::timestamptz)"
     " OR (end_time >= $2::timestamptz AND end_time < $3::timestamptz))";

@@ -1,13 +1,13 @@
 #pragma once
 // The work items (time windows) in PostgreSQL as the scheduler sees them: plan windows, lease
-// the due ones, and record how each pass ended. Postgres is the coordinator (DESIGN §2.7):
-// claims use FOR UPDATE SKIP LOCKED and a lease expiry, so several instances share the queue
-// and a dead instance's items are taken over once its leases expire.
+// the due ones, and record how each pass ended. Postgres is the coordinator (docs/architecture.md,
+// "The work item's states"): claims use FOR UPDATE SKIP LOCKED and a lease expiry, so several
+// instances share the queue and a dead instance's items are taken over once its leases expire.
 //
 // Every time is passed in by the caller (its clock), never read from the server, so tests
 // drive time and all instances agree on "due".
 // Threading: blocking (libpqxx), one connection; use from one thread at a time (the daemon's
-// database thread). Errors: DatabaseError (sink/pg_sink.hpp) with the kind from
+// database thread). Errors: DatabaseError (core/error.hpp) with the kind from
 // sink/pg_error_kind.hpp; a lost connection is reopened on the next call.
 
 #include <functional>

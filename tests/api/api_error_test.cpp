@@ -28,23 +28,23 @@ TEST(ApiError, DecisionTable) {
       {list, 503, "<html>busy</html>", ErrorKind::retry, true, false, false},
       {list, 408, "", ErrorKind::retry, true, false, false},
       {list, 400, body(21481, 400), ErrorKind::retry, false, true, false},
-      {list, 401, body(20003, 401), ErrorKind::fatal, false, false, false},
-      {list, 403, body(17000, 403), ErrorKind::fatal, false, false, false},
-      {list, 400, body(20001, 400), ErrorKind::fatal, false, false, false},
-      {list, 404, body(20404, 404), ErrorKind::fatal, false, false, false},
+      {list, 401, body(20003, 401), ErrorKind::stop_source, false, false, false},
+      {list, 403, body(17000, 403), ErrorKind::stop_source, false, false, false},
+      {list, 400, body(20001, 400), ErrorKind::stop_source, false, false, false},
+      {list, 404, body(20404, 404), ErrorKind::stop_source, false, false, false},
       {single, 404, body(17001, 404), ErrorKind::retry, false, false, true},
       {single, 404, body(17002, 404), ErrorKind::park, false, false, false},
       {single, 404, body(17007, 404), ErrorKind::park, false, false, false},
       {single, 404, body(20404, 404), ErrorKind::park, false, false, false},
-      {single, 401, body(20003, 401), ErrorKind::fatal, false, false, false},
+      {single, 401, body(20003, 401), ErrorKind::stop_source, false, false, false},
       {list, 418, "", ErrorKind::park, false, false, false},
   };
   for (const auto& c : cases) {
     const ApiError error = api_error_from_response(c.endpoint, c.status, c.body, "ctx");
     SCOPED_TRACE(error.what());
     EXPECT_EQ(error.kind(), c.kind);
-    EXPECT_EQ(error.is_pushback(), c.pushback);
-    EXPECT_EQ(error.restarts_pass(), c.restarts_pass);
+    EXPECT_EQ(error.facts().pushback, c.pushback);
+    EXPECT_EQ(error.facts().restarts_pass, c.restarts_pass);
     EXPECT_EQ(error.not_complete_yet(), c.not_complete);
     EXPECT_EQ(error.status(), c.status);
   }

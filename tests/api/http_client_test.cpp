@@ -254,7 +254,7 @@ TEST_F(HttpClientTest, AnUntrustedCertificateIsFatal) {
   options.ca_file = other_ca_file;
   HttpClient& http = make_client(options);
   const Outcome outcome = get(http);
-  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::fatal));
+  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::stop_source));
   const std::string message = outcome.error ? outcome.error->what() : "";
   EXPECT_NE(message.find("TLS handshake with localhost:"), std::string::npos) << message;
   EXPECT_NE(message.find("certificate verify failed"), std::string::npos) << message;
@@ -265,7 +265,7 @@ TEST_F(HttpClientTest, ACertificateForAnotherNameIsFatal) {
   start_sim({.dns_names = {"sim.test"}, .ip_addresses = {}});
   HttpClient& http = make_client(client_options("127.0.0.1"));
   const Outcome outcome = get(http);
-  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::fatal));
+  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::stop_source));
   const std::string message = outcome.error ? outcome.error->what() : "";
   EXPECT_NE(message.find("the certificate does not name 127.0.0.1"), std::string::npos) << message;
 }
@@ -279,7 +279,7 @@ TEST_F(HttpClientTest, AnExpiredCertificateIsFatal) {
              .validity = sim::ServerCertificateValidity::expired});
   HttpClient& http = make_client(client_options());
   const Outcome outcome = get(http);
-  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::fatal));
+  EXPECT_TRUE(failed_with(outcome, TransportFailure::certificate, ErrorKind::stop_source));
   const std::string message = outcome.error ? outcome.error->what() : "";
   EXPECT_NE(message.find("certificate verify failed: certificate has expired"), std::string::npos)
       << message;

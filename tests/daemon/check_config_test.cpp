@@ -12,7 +12,7 @@
 #include <pqxx/nontransaction>
 
 #include "api/basic_auth.hpp"
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/documented_grants.hpp"

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <pqxx/nontransaction>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "tests/support/shell_command.hpp"
 #include "tests/support/test_database.hpp"

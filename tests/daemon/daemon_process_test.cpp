@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "api/basic_auth.hpp"
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_activity.hpp"
@@ -625,7 +625,7 @@ TEST_F(DaemonProcessTest, JsonLogsCarryFieldsAndNoLineEverHoldsTheSecret) {
 // ------------------------------------------------------------------
 
 // `name{labels} value` (labels optional), as the Prometheus text format writes a sample.
-// (No std::regex: GCC 12 warns inside it under the sanitizers, and warnings are errors.)
+// (No std::regex: GCC 12 rule 6, docs/development.md.)
 bool is_prometheus_sample(const std::string& line) {
   std::size_t at = 0;
   const auto name_char = [](char c, bool first) {

@@ -23,7 +23,7 @@
 #include "core/utc_time.hpp"
 #include "sim/http_server.hpp"
 #include "sim/tls_identity.hpp"
-#include "tests/sink/summary_builder.hpp"
+#include "tests/support/summary_builder.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"

@@ -8,7 +8,7 @@
 #include <pqxx/nontransaction>
 #include <string>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/metrics_endpoint.hpp"
 #include "tests/support/sim_process.hpp"

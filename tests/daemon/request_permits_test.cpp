@@ -45,7 +45,7 @@ TEST(RequestPermits, NeverMoreInFlightThanTheLimit) {
   for (int i = 0; i < 12; ++i) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wrestrict"
-    // "b" + a temporary string: GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
+    // "b" + a temporary string (GCC 12 rule 5, docs/development.md).
     asio::co_spawn(io,
                    request(permits, RequestPriority::backfill, "b" + std::to_string(i),
                            std::chrono::milliseconds(5), trace),
@@ -66,7 +66,7 @@ TEST(RequestPermits, AWaitingLiveRequestGoesBeforeEveryWaitingBackfillRequest) {
   for (int i = 0; i < 4; ++i) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wrestrict"
-    // "b" + a temporary string: GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
+    // "b" + a temporary string (GCC 12 rule 5, docs/development.md).
     asio::co_spawn(io,
                    request(permits, RequestPriority::backfill, "b" + std::to_string(i),
                            std::chrono::milliseconds(5), trace),

@@ -11,8 +11,8 @@
 #include <pqxx/transaction>
 #include <string>
 
+#include "core/exit_codes.hpp"
 #include "core/utc_time.hpp"
-#include "daemon/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_database.hpp"

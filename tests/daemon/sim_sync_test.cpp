@@ -171,7 +171,7 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   const auto passes_wrong_at = [&](UtcSeconds now) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wrestrict"
-    // "'" + a temporary string: GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
+    // "'" + a temporary string (GCC 12 rule 5, docs/development.md).
     const std::string at = "'" + format_utc(now) + "'::timestamptz";
 #pragma GCC diagnostic pop
     // Unread until 40 minutes past its end, read once more at its horizon (end + 5 h), which

@@ -11,7 +11,7 @@
 #include "api/page_parser.hpp"
 #include "sink/backfill_requests.hpp"
 #include "sink/pg_sink.hpp"
-#include "tests/sink/summary_builder.hpp"
+#include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights {

@@ -132,7 +132,7 @@ TEST(Changelog, NamesThisVersionFirstAndEveryMigration) {
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(INSIGHTS_SOURCE_DIR) + "/schema")) {
     if (entry.path().extension() == ".sql") {
-      // Appended, not "`" + stem(): GCC 12's false -Wrestrict at -O3 (GCC PR 105329/105651).
+      // Appended, not "`" + stem() (GCC 12 rule 5, docs/development.md).
       std::string quoted = "`";
       quoted += entry.path().stem().string();
       quoted += '`';

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/environment_setting.hpp"
 #include "tests/support/sim_process.hpp"
@@ -157,7 +157,8 @@ class WindowWatch {
   std::vector<std::string> unclear;         // parked with an error that does not say why
 };
 
-// Watches for downgrades: a call stored complete must stay complete (DESIGN §2.2).
+// Watches for downgrades: a call stored complete must stay complete (docs/architecture.md,
+// invariant 1).
 class DowngradeWatch {
  public:
   void look(pqxx::connection& pg) {

@@ -23,7 +23,7 @@
 #include <string>
 #include <thread>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_activity.hpp"
 #include "tests/support/environment_setting.hpp"

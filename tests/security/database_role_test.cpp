@@ -10,7 +10,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/version>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "sink/pg_error_kind.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/documented_grants.hpp"
@@ -136,7 +136,7 @@ TEST_F(DatabaseRoleTest, PermissionDeniedIsFatalWithOrWithoutItsSqlstate) {
   } catch (const pqxx::sql_error& error) {
     std::cout << "[ role     ] libpqxx " << PQXX_VERSION << ": permission denied arrives with"
               << (error.sqlstate().empty() ? "out a" : " the") << " SQLSTATE" << std::endl;
-    EXPECT_EQ(classify_database_error(error), ErrorKind::fatal);
+    EXPECT_EQ(classify_database_error(error), ErrorKind::stop_process);
     EXPECT_TRUE(contains(describe_database_error(error), "docs/operations.md, \"Database role\""));
   }
 }

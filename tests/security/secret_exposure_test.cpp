@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "api/basic_auth.hpp"
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/sim_process.hpp"
 #include "tests/support/sync_config.hpp"

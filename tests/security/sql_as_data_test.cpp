@@ -8,7 +8,7 @@
 #include <pqxx/nontransaction>
 
 #include "api/page_parser.hpp"
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "sink/pg_sink.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/sim_process.hpp"

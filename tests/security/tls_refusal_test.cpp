@@ -6,7 +6,7 @@
 
 #include <pqxx/nontransaction>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "tests/security/in_process_sim.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/sync_config.hpp"

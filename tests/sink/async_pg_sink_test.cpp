@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "api/page_parser.hpp"
-#include "tests/sink/summary_builder.hpp"
+#include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights::testing {

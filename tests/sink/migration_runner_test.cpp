@@ -90,7 +90,7 @@ TEST(MigrationRunner, RefusesASchemaNewerThroughAContractMigration) {
         << message;
     EXPECT_EQ(message.find("9998 (add_column)"), std::string::npos) << message;
     EXPECT_NE(message.find("upgrade insights-sync"), std::string::npos) << message;
-    EXPECT_EQ(error.kind(), ErrorKind::fatal);
+    EXPECT_EQ(error.kind(), ErrorKind::stop_process);
   }
   EXPECT_THROW(require_compatible_schema(*connection, embedded_migrations()), SchemaMismatchError);
 }

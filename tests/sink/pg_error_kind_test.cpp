@@ -31,13 +31,13 @@ TEST(PgErrorKind, SqlstateTable) {
       {"22P02", ErrorKind::park, "invalid text representation"},
       {"22021", ErrorKind::park, "invalid byte sequence"},
       {"23505", ErrorKind::park, "unique violation"},
-      {"3D000", ErrorKind::fatal, "database does not exist"},
-      {"28P01", ErrorKind::fatal, "password authentication failed"},
-      {"42501", ErrorKind::fatal, "insufficient privilege"},
-      {"42P01", ErrorKind::fatal, "undefined table"},
-      {"42703", ErrorKind::fatal, "undefined column"},
-      {"0A000", ErrorKind::fatal, "feature not supported"},
-      {"XX001", ErrorKind::fatal, "data corrupted"},
+      {"3D000", ErrorKind::stop_process, "database does not exist"},
+      {"28P01", ErrorKind::stop_process, "password authentication failed"},
+      {"42501", ErrorKind::stop_process, "insufficient privilege"},
+      {"42P01", ErrorKind::stop_process, "undefined table"},
+      {"42703", ErrorKind::stop_process, "undefined column"},
+      {"0A000", ErrorKind::stop_process, "feature not supported"},
+      {"XX001", ErrorKind::stop_process, "data corrupted"},
       {"P0001", ErrorKind::retry, "unknown class: retry, parked after attempts"},
   };
   for (const auto& c : cases) {
@@ -54,14 +54,15 @@ TEST(PgErrorKind, LibpqxxExceptions) {
             ErrorKind::retry);
   EXPECT_EQ(classify_database_error(pqxx::data_exception("bad", "COPY", "22P02")), ErrorKind::park);
   EXPECT_EQ(classify_database_error(pqxx::undefined_table("no table", "SELECT", "42P01")),
-            ErrorKind::fatal);
-  EXPECT_EQ(classify_database_error(pqxx::usage_error("misuse")), ErrorKind::fatal);
+            ErrorKind::stop_process);
+  EXPECT_EQ(classify_database_error(pqxx::usage_error("misuse")), ErrorKind::stop_process);
   // As libpqxx 6.4 throws it for "permission denied": no SQLSTATE (checked against a real
   // server in security_tests).
   EXPECT_EQ(classify_database_error(pqxx::insufficient_privilege("permission denied", "SELECT")),
-            ErrorKind::fatal);
-  EXPECT_EQ(classify_database_error(pqxx::conversion_error("bad int")), ErrorKind::fatal);
-  EXPECT_EQ(classify_database_error(std::runtime_error("not a database error")), ErrorKind::fatal);
+            ErrorKind::stop_process);
+  EXPECT_EQ(classify_database_error(pqxx::conversion_error("bad int")), ErrorKind::stop_process);
+  EXPECT_EQ(classify_database_error(std::runtime_error("not a database error")),
+            ErrorKind::stop_process);
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <pqxx/transaction>
 
 #include "api/page_parser.hpp"
-#include "tests/sink/summary_builder.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights::testing {

@@ -12,7 +12,7 @@
 #include <pqxx/transaction>
 #include <string>
 
-#include "sink/pg_sink.hpp"
+#include "core/error.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights {

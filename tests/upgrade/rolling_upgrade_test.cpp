@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/exit_codes.hpp"
+#include "core/exit_codes.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/metrics_endpoint.hpp"

@@ -1,4 +1,4 @@
-#include "core/error_kind.hpp"
+#include "core/error.hpp"
 
 namespace insights {
 
@@ -8,8 +8,10 @@ std::string_view to_string(ErrorKind kind) {
       return "retry";
     case ErrorKind::park:
       return "park";
-    case ErrorKind::fatal:
-      return "fatal";
+    case ErrorKind::stop_source:
+      return "stop the source";
+    case ErrorKind::stop_process:
+      return "stop the process";
   }
   return "unknown";
 }

@@ -1,4 +1,4 @@
-#include "tests/sink/summary_builder.hpp"
+#include "tests/support/summary_builder.hpp"
 
 #include <cstdio>
 
