@@ -34,8 +34,8 @@ struct FailureFacts {
   int twilio_code = 0;  // 0: none
   // The API pushed back (429, 5xx, 408): back off and lower the source's concurrency.
   bool pushback = false;
-  std::optional<std::chrono::seconds> retry_after =
-      std::nullopt;            // the server's Retry-After, a floor
+  // The server's Retry-After: the backoff delay is at least this long.
+  std::optional<std::chrono::seconds> retry_after = std::nullopt;
   bool restarts_pass = false;  // the page token was refused: read the window from page one
   // The input is bad (a page that does not parse): retrying the same request will not help,
   // so these failures count towards parking the work item.
