@@ -80,8 +80,12 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
     try {
       co_await register_source();
       co_await plan_live_windows();
+      // `once` ends when a claim sized for an idle source finds nothing. A claim made while
+      // windows were in flight was sized for them, and they may have ended while it was
+      // awaited: then look again.
+      const bool idle_before_claim = in_flight_.empty();
       const int started = co_await claim_and_start(mode);
-      if (mode == RunMode::once && started == 0 && in_flight_.empty())
+      if (mode == RunMode::once && started == 0 && idle_before_claim && in_flight_.empty())
         break;
     } catch (const SyncError& error) {
       // The database is unreachable or refused a statement: the windows in flight retry on
