@@ -27,6 +27,11 @@ enum class ErrorKind {
 
 std::string_view to_string(ErrorKind kind);
 
+// Both stop categories end the source's sync (stop_process ends the others too, as they meet it).
+inline bool stops_source(ErrorKind kind) {
+  return kind == ErrorKind::stop_source || kind == ErrorKind::stop_process;
+}
+
 // What a failure tells the failure policy beyond its kind; the thrower fills in what it knows.
 struct FailureFacts {
   // An API request failed: its HTTP status, 0 when no answer came (network, TLS, timeout).

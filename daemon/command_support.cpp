@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "core/exit_codes.hpp"
-#include "core/logging.hpp"
 #include "core/source_label.hpp"
 #include "schema/embedded_migrations.hpp"
 #include "sink/migration_runner.hpp"

@@ -16,7 +16,7 @@ FailureCounts counted(FailureCounts counts, const Failure& failure) {
 FailureDecision decide_after_failure(const Failure& failure, FailureCounts counts, RunMode mode,
                                      const SyncOptions& options, const BackoffPolicy& backoff,
                                      double jitter, UtcSeconds now) {
-  if (failure.stops_source())
+  if (stops_source(failure.kind))
     return {.action = FailureAction::stop_source, .due = now};
   if (failure.kind == ErrorKind::park ||
       (failure.facts.bad_input && counts.bad_input >= options.park_after_attempts)) {

@@ -35,9 +35,6 @@ struct Failure {
   }
   // 429: the account's concurrency cap, not a fault of the window.
   bool rate_limited() const { return facts.http_status == 429; }
-  bool stops_source() const {
-    return kind == ErrorKind::stop_source || kind == ErrorKind::stop_process;
-  }
 };
 
 // Failed attempts at one window, counted while this process works on it.
@@ -66,8 +63,6 @@ struct FailureDecision {
   UtcSeconds lease_until{};            // the lease must outlast the wait and the next attempt
   bool lower_concurrency = false;      // the API pushed back
   bool restart_pass = false;           // the page token was refused: read from page one
-
-  bool operator==(const FailureDecision&) const = default;
 };
 
 // `counts` already include `failure` (counted()). `jitter` is uniform in [0, 1).

@@ -90,7 +90,7 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
     } catch (const SyncError& error) {
       // The database is unreachable or refused a statement: the windows in flight retry on
       // their own; planning and claiming try again after a pause.
-      if (Failure::of(error).stops_source() || mode == RunMode::once) {
+      if (stops_source(error.kind()) || mode == RunMode::once) {
         report_.fatal_error = error.what();
         report_.database_unavailable = error.facts().database;
         stopping_ = true;
@@ -151,13 +151,11 @@ asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
     co_return 0;
   // Live windows first, each kind up to its own cap: a backfill never takes the live tail's
   // place, and its windows wait for request permits behind the live tail's.
-  // Each kind's count is taken right before its claim: windows may end while the other kind's
-  // claim is awaited, and a stale count would claim nothing while the queue still holds due
-  // windows (`once` would then end with work undone).
-  int started = co_await claim_kind(mode, "live",
-                                    setup_.concurrency - static_cast<int>(live_in_flight_.size()));
-  const int backfill_in_flight = static_cast<int>(in_flight_.size() - live_in_flight_.size());
-  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill_in_flight);
+  // (Windows may end while a claim is awaited, so these counts can be stale: run() looks again.)
+  const int live = static_cast<int>(live_in_flight_.size());
+  const int backfill = static_cast<int>(in_flight_.size()) - live;
+  int started = co_await claim_kind(mode, "live", setup_.concurrency - live);
+  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill);
   co_return started;
 }
 
@@ -502,7 +500,7 @@ asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const 
     spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source, window,
                  message, failures, decision.delay.count());
     try {
-      co_await note_failure(item, message, decision);
+      co_await record_failure(item, message, decision);
     } catch (const SyncError& error) {
       // Not recorded (the database may be down); the retry will find out.
       spdlog::debug("source {}: could not note the failure: {}", setup_.source, error.what());
@@ -552,33 +550,23 @@ asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const 
   co_return false;
 }
 
-asio::awaitable<void> SourceSync::note_failure(const ClaimedWorkItem& item,
-                                               const std::string& message,
-                                               const FailureDecision& decision) {
-  WorkQueue& queue = *setup_.queue;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  const UtcSeconds until = decision.lease_until;
-  co_await setup_.sink->run([&queue, &owner, id, &message, until] {
-    return queue.note_failure(id, owner, message, until);
-  });
-  if (decision.restart_pass) {
-    const UtcSeconds now = setup_.clock->now();
-    co_await setup_.sink->run(
-        [&queue, &owner, id, now] { return queue.restart_pass(id, owner, now); });
-  }
-}
-
 asio::awaitable<void> SourceSync::record_failure(const ClaimedWorkItem& item,
                                                  const std::string& message,
                                                  const FailureDecision& decision) {
   WorkQueue& queue = *setup_.queue;
   const std::string& owner = setup_.owner;
   const long long id = item.id;
-  const UtcSeconds due = decision.due;
-  const bool parked = decision.action == FailureAction::park;
-  co_await setup_.sink->run([&queue, &owner, id, &message, due, parked] {
-    return queue.record_failure(id, owner, message, due, parked);
+  const UtcSeconds now = setup_.clock->now();
+  co_await setup_.sink->run([&queue, &owner, id, &message, &decision, now] {
+    if (decision.action == FailureAction::retry) {
+      queue.note_failure(id, owner, message, decision.lease_until);
+      if (decision.restart_pass)
+        queue.restart_pass(id, owner, now);
+    } else {
+      queue.record_failure(id, owner, message, decision.due,
+                           decision.action == FailureAction::park);
+    }
+    return 0;
   });
 }
 

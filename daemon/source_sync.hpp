@@ -108,10 +108,9 @@ class SourceSync {
   // before a retry; true when the window should be tried again in this process.
   boost::asio::awaitable<bool> on_failure(const ClaimedWorkItem& item, const Failure& failure,
                                           FailureCounts counts, RunMode mode);
-  // A retry: the error and the longer lease (and the pass restarted when the decision says so).
-  boost::asio::awaitable<void> note_failure(const ClaimedWorkItem& item, const std::string& message,
-                                            const FailureDecision& decision);
-  // A final outcome: the error, the window's due time, parked or not; the lease released.
+  // Writes the decision to the work queue: a retry notes the error and the longer lease (and
+  // restarts the pass when it says so); any other outcome records the error and the window's
+  // due time, parked or not, and releases the lease.
   boost::asio::awaitable<void> record_failure(const ClaimedWorkItem& item,
                                               const std::string& message,
                                               const FailureDecision& decision);
