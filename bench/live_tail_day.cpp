@@ -28,8 +28,7 @@
 #include "api/http_summaries_api.hpp"
 #include "core/utc_time.hpp"
 #include "daemon/source_sync.hpp"
-#include "sink/async_pg_sink.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/pg_work_queue.hpp"
 #include "tests/support/running_sim.hpp"
 
 namespace {
@@ -98,8 +97,8 @@ int main(int argc, char** argv) {
   insights::HttpSummariesApi api(
       client,
       insights::basic_authorization(insights::testing::kSimAccount, insights::testing::kSimToken));
-  insights::AsyncPgSink sink(insights::PgSinkOptions{.conninfo = conninfo, .before_step = {}});
-  insights::WorkQueue queue(conninfo);
+  insights::PgWorkQueue work_queue(
+      insights::PgSinkOptions{.conninfo = conninfo, .before_step = {}});
   insights::SourceSync sync(io.get_executor(),
                             insights::SourceSyncSetup{.source = "sim",
                                                       .account_sid = insights::testing::kSimAccount,
@@ -109,8 +108,7 @@ int main(int argc, char** argv) {
                                                       .owner = "bench",
                                                       .clock = &clock,
                                                       .api = &api,
-                                                      .sink = &sink,
-                                                      .queue = &queue,
+                                                      .work_queue = &work_queue,
                                                       .backoff = {},
                                                       .only_within = std::nullopt,
                                                       .metrics = nullptr});

@@ -18,7 +18,7 @@
 #include "sink/backfill_requests.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/work_item_store.hpp"
 
 namespace insights {
 namespace {
@@ -205,9 +205,9 @@ int backfill(const Command& command, const AppConfig& config, const std::string&
   auto connection = open_connection(conninfo);
   require_compatible_schema(*connection, embedded_migrations());
   {
-    WorkQueue queue(conninfo);
+    WorkItemStore store(conninfo);
     for (const auto& source : chosen.sources)
-      queue.register_source(source.name, source.account_sid);
+      store.register_source(source.name, source.account_sid);
   }
   std::vector<long long> ids;
   for (const auto& source : chosen.sources) {

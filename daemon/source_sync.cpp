@@ -8,9 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/page_trail.hpp"
+#include "daemon/sync_metrics.hpp"
 #include "daemon/unknown_enum_values.hpp"
 #include "daemon/window_planner.hpp"
-#include "sink/pg_sink.hpp"
 
 namespace insights {
 namespace {
@@ -23,6 +23,19 @@ constexpr std::chrono::milliseconds kIdleWait{1000};
 
 std::string describe(const TimeWindow& window) {
   return format_utc(window.start) + ".." + format_utc(window.end);
+}
+
+// The failure policy's decision as the work queue records it.
+FailedAttempt attempt_of(const std::string& message, const FailureDecision& decision,
+                         UtcSeconds now) {
+  const bool retry = decision.action == FailureAction::retry;
+  return FailedAttempt{.error = message,
+                       .retry = retry,
+                       .lease_until = decision.lease_until,
+                       .restart_pass = retry && decision.restart_pass,
+                       .park = decision.action == FailureAction::park,
+                       .due = decision.due,
+                       .now = now};
 }
 
 }  // namespace
@@ -110,13 +123,7 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
 asio::awaitable<void> SourceSync::register_source() {
   if (registered_)
     co_return;
-  WorkQueue& queue = *setup_.queue;
-  const std::string& source = setup_.source;
-  const std::string& account = setup_.account_sid;
-  co_await setup_.sink->run([&queue, &source, &account] {
-    queue.register_source(source, account);
-    return 0;
-  });
+  co_await setup_.work_queue->register_source(setup_.source, setup_.account_sid);
   registered_ = true;
 }
 
@@ -126,22 +133,18 @@ asio::awaitable<void> SourceSync::plan_live_windows() {
   const UtcSeconds now = setup_.clock->now();
   if (latest_live_end_ && *latest_live_end_ > now)
     co_return;
-  WorkQueue& queue = *setup_.queue;
-  const std::string& source = setup_.source;
-  latest_live_end_ = co_await setup_.sink->run(
-      [&queue, &source] { return queue.latest_window_end(source, "live"); });
+  latest_live_end_ = co_await setup_.work_queue->latest_window_end(setup_.source, WorkKind::live);
   const auto windows = live_windows_to_add(latest_live_end_, now, setup_.options);
   if (windows.empty())
     co_return;
-  const SyncOptions& options = setup_.options;
-  const int added = co_await setup_.sink->run([&queue, &source, &windows, &options, now] {
-    return queue.add_windows(source, "live", windows, [&options, now](const TimeWindow& window) {
-      return first_read_due(window, now, options);
-    });
-  });
+  std::vector<PlannedWindow> planned;
+  for (const auto& window : windows)
+    planned.push_back({window, first_read_due(window, now, setup_.options)});
+  const int added =
+      co_await setup_.work_queue->add_windows(setup_.source, WorkKind::live, std::move(planned));
   latest_live_end_ = windows.back().end;
   if (added > 0) {
-    spdlog::info("source {}: live tail planned {} window{} up to {}", source, added,
+    spdlog::info("source {}: live tail planned {} window{} up to {}", setup_.source, added,
                  added == 1 ? "" : "s", format_utc(windows.back().end));
   }
 }
@@ -154,12 +157,12 @@ asio::awaitable<int> SourceSync::claim_and_start(RunMode mode) {
   // (Windows may end while a claim is awaited, so these counts can be stale: run() looks again.)
   const int live = static_cast<int>(live_in_flight_.size());
   const int backfill = static_cast<int>(in_flight_.size()) - live;
-  int started = co_await claim_kind(mode, "live", setup_.concurrency - live);
-  started += co_await claim_kind(mode, "backfill", 2 * setup_.concurrency - backfill);
+  int started = co_await claim_kind(mode, WorkKind::live, setup_.concurrency - live);
+  started += co_await claim_kind(mode, WorkKind::backfill, 2 * setup_.concurrency - backfill);
   co_return started;
 }
 
-asio::awaitable<int> SourceSync::claim_kind(RunMode mode, const char* kind, int limit) {
+asio::awaitable<int> SourceSync::claim_kind(RunMode mode, WorkKind kind, int limit) {
   if (limit <= 0 || stopping_)
     co_return 0;
   ClaimRequest request{.source = setup_.source,
@@ -172,52 +175,46 @@ asio::awaitable<int> SourceSync::claim_kind(RunMode mode, const char* kind, int 
                        .within = setup_.only_within};
   // `once` reads each due window once: windows it already finished are not due again.
   request.exclude.insert(done_this_run_.begin(), done_this_run_.end());
-  WorkQueue& queue = *setup_.queue;
-  const auto claimed =
-      co_await setup_.sink->run([&queue, &request] { return queue.claim_due(request); });
+  const auto claimed = co_await setup_.work_queue->claim_due(std::move(request));
   for (const auto& item : claimed) {
     in_flight_.insert(item.id);
-    if (item.kind == "live")
+    if (item.kind == WorkKind::live)
       live_in_flight_.insert(item.id);
     asio::co_spawn(executor_, work_on(item, mode), asio::detached);
   }
   co_return static_cast<int>(claimed.size());
 }
 
-RequestPriority SourceSync::priority_of(const ClaimedWorkItem& item) {
-  return item.kind == "live" ? RequestPriority::live : RequestPriority::backfill;
+RequestPriority SourceSync::priority_of(const WorkItem& item) {
+  return item.kind == WorkKind::live ? RequestPriority::live : RequestPriority::backfill;
 }
 
-asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
+asio::awaitable<void> SourceSync::work_on(WorkItem item, RunMode mode) {
+  PassTally tally;
   FailureCounts counts;
   while (true) {
     std::optional<Failure> failure;
     try {
       if (counts.in_a_row > 0) {
         // The outcome of the failed step is unknown (a commit whose answer was lost may have
-        // landed): continue from what the database says.
-        WorkQueue& queue = *setup_.queue;
-        const std::string& owner = setup_.owner;
-        const long long id = item.id;
-        auto current =
-            co_await setup_.sink->run([&queue, &owner, id] { return queue.reload(id, owner); });
+        // landed): continue from what the queue says.
+        auto current = co_await setup_.work_queue->reload(item.id, setup_.owner);
         if (!current) {
           spdlog::info("source {}: window {} is no longer leased by {}; leaving it", setup_.source,
-                       describe(item.window), owner);
+                       describe(item.window), setup_.owner);
           break;
         }
-        // What this process saw of the pass so far still holds if the pass goes on.
-        const auto earliest_partial_end = item.earliest_partial_end;
         item = std::move(*current);
-        if (item.cursor)
-          item.earliest_partial_end = earliest_partial_end;
+        // What this process saw of the pass so far holds only if the pass goes on.
+        if (!item.cursor)
+          tally = {};
       }
       // (GCC 12 rule 1, docs/development.md: no co_await inside ?:.)
       PassOutcome outcome = PassOutcome::finished;
       if (!item.pass_undecided)
-        outcome = co_await read_pass(item);
+        outcome = co_await read_pass(item, tally);
       if (outcome == PassOutcome::finished)
-        co_await finish_pass(item);
+        co_await finish_pass(item, tally);
       else if (outcome == PassOutcome::stopped)
         co_await release(item);
       // split: the window is gone; its pieces are due in the queue.
@@ -254,7 +251,7 @@ asio::awaitable<void> SourceSync::work_on(ClaimedWorkItem item, RunMode mode) {
   wake();
 }
 
-asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& item) {
+asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(WorkItem& item, PassTally& tally) {
   const WindowRequest request{.filters = setup_.filters,
                               .start = item.window.start,
                               .end = item.window.end,
@@ -296,7 +293,7 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
           setup_.source, keys);
     }
     note_unknown_enum_values(page);
-    note_partial_rows(page, item);
+    note_partial_rows(page, tally);
     const WorkItemRef ref{item.id, item.passes_completed, item.cursor, setup_.owner};
     const bool last = page.is_last();
     std::optional<std::string> next = page.meta.next_page_url;
@@ -304,15 +301,15 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
       trail.follow(*next);  // a loop parks the window before this page is committed
     // The commit checks the lease is still ours (StaleWorkItemError when not) and renews it.
     const CommitResult result =
-        co_await setup_.sink->commit_page(ref, std::move(page), lease_until());
+        co_await setup_.work_queue->commit_page(ref, std::move(page), lease_until());
     item.pass_rows += result.distinct_rows;
     item.pass_partial_rows += result.partial_rows;
     if (setup_.metrics) {
       setup_.metrics->rows_written(setup_.source, result);
       setup_.metrics->committed(setup_.source);
     }
-    item.pass_inserted += result.inserted;
-    item.pass_updated += result.updated;
+    tally.inserted += result.inserted;
+    tally.updated += result.updated;
     report_.rows_inserted += result.inserted;
     report_.rows_updated += result.updated;
     if (last) {
@@ -324,19 +321,15 @@ asio::awaitable<SourceSync::PassOutcome> SourceSync::read_pass(ClaimedWorkItem& 
   }
 }
 
-asio::awaitable<void> SourceSync::renew_lease(const ClaimedWorkItem& item) {
-  WorkQueue& queue = *setup_.queue;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  const UtcSeconds until = lease_until();
-  const bool still_mine = co_await setup_.sink->run(
-      [&queue, &owner, id, until] { return queue.renew_lease(id, owner, until); });
+asio::awaitable<void> SourceSync::renew_lease(const WorkItem& item) {
+  const bool still_mine =
+      co_await setup_.work_queue->renew_lease(item.id, setup_.owner, lease_until());
   if (!still_mine)
     throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
 }
 
-asio::awaitable<bool> SourceSync::split_if_busy(const ClaimedWorkItem& item, const Page& page) {
-  if (item.kind != "backfill" || item.passes_completed > 0 || item.cursor || page.is_last())
+asio::awaitable<bool> SourceSync::split_if_busy(const WorkItem& item, const Page& page) {
+  if (item.kind != WorkKind::backfill || item.passes_completed > 0 || item.cursor || page.is_last())
     co_return false;
   std::optional<UtcSeconds> earliest, latest;
   for (const auto& row : page.rows) {
@@ -351,12 +344,8 @@ asio::awaitable<bool> SourceSync::split_if_busy(const ClaimedWorkItem& item, con
   const auto pieces = split_busy_window(item.window, *earliest, *latest, setup_.options);
   if (pieces.empty())
     co_return false;
-  WorkQueue& queue = *setup_.queue;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  const UtcSeconds now = setup_.clock->now();
-  const bool split = co_await setup_.sink->run(
-      [&queue, &owner, id, &pieces, now] { return queue.split_window(id, owner, pieces, now); });
+  const bool split =
+      co_await setup_.work_queue->split_window(item.id, setup_.owner, pieces, setup_.clock->now());
   if (!split)
     throw StaleWorkItemError("window " + describe(item.window) + " lost its lease; stopping");
   report_.windows_split++;
@@ -368,13 +357,13 @@ asio::awaitable<bool> SourceSync::split_if_busy(const ClaimedWorkItem& item, con
   co_return true;
 }
 
-void SourceSync::note_partial_rows(const Page& page, ClaimedWorkItem& item) {
+void SourceSync::note_partial_rows(const Page& page, PassTally& tally) {
   for (const auto& row : page.rows) {
     if (row.is_complete() || !row.end_time)
       continue;
     const auto end = parse_utc(*row.end_time);
-    if (end && (!item.earliest_partial_end || *end < *item.earliest_partial_end))
-      item.earliest_partial_end = end;
+    if (end && (!tally.earliest_partial_end || *end < *tally.earliest_partial_end))
+      tally.earliest_partial_end = end;
   }
 }
 
@@ -393,26 +382,21 @@ void SourceSync::note_unknown_enum_values(const Page& page) {
   }
 }
 
-asio::awaitable<void> SourceSync::release(const ClaimedWorkItem& item) {
-  WorkQueue& queue = *setup_.queue;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  co_await setup_.sink->run([&queue, &owner, id] { return queue.release(id, owner); });
+asio::awaitable<void> SourceSync::release(const WorkItem& item) {
+  co_await setup_.work_queue->release(item.id, setup_.owner);
 }
 
-asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
+asio::awaitable<void> SourceSync::finish_pass(const WorkItem& item, const PassTally& tally) {
   report_.passes_finished++;
   PassSummary pass{.window = item.window,
                    .pass_started = item.pass_started_at,
                    .now = setup_.clock->now(),
                    .rows = item.pass_rows,
                    .partial_rows = item.pass_partial_rows,
-                   .earliest_partial_end = item.earliest_partial_end,
-                   .annotation_pass = item.state == "settled"};
+                   .earliest_partial_end = tally.earliest_partial_end,
+                   .annotation_pass = item.state == WorkState::settled};
   PassDecision decision = decide_after_pass(pass, setup_.options);
-  WorkQueue& queue = *setup_.queue;
   const std::string& source = setup_.source;
-  const TimeWindow window = item.window;
   if (decision.action == AfterPass::fetch_stragglers) {
     pass.partial_rows = co_await fetch_stragglers(item);
     decision = decide_after_pass(pass, setup_.options);
@@ -420,44 +404,35 @@ asio::awaitable<void> SourceSync::finish_pass(ClaimedWorkItem& item) {
       decision.action = AfterPass::keep_open;  // some are still partial: try again later
   }
   if (decision.action == AfterPass::expire_partials) {
-    const UtcSeconds now = pass.now;
-    const int expired = co_await setup_.sink->run([&queue, &source, window, now] {
-      return queue.mark_retention_expired(source, window, now);
-    });
+    const int expired =
+        co_await setup_.work_queue->mark_retention_expired(source, item.window, pass.now);
     spdlog::warn(
         "source {}: window {}: {} partial row{} can no longer complete within Twilio's 30-day "
         "retention; marked (call_summaries.retention_expired_at)",
-        source, describe(window), expired, expired == 1 ? "" : "s");
+        source, describe(item.window), expired, expired == 1 ? "" : "s");
     decision.action = AfterPass::settle;
   }
-  const WindowState state =
-      decision.action == AfterPass::settle ? WindowState::settled : WindowState::open;
-  if (state == WindowState::settled && !pass.annotation_pass)
+  const bool settled = decision.action == AfterPass::settle;
+  if (settled && !pass.annotation_pass)
     report_.windows_settled++;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  const UtcSeconds due = decision.next_due;
-  const bool done = decision.annotation_pass_done;
-  const UtcSeconds now = pass.now;
-  co_await setup_.sink->run([&queue, &owner, id, state, due, done, now] {
-    return queue.finish_pass(id, owner, state, due, done, now);
-  });
+  co_await setup_.work_queue->finish_pass(
+      item.id, setup_.owner,
+      FinishedPass{.settled = settled,
+                   .next_due = decision.next_due,
+                   .annotation_pass_done = decision.annotation_pass_done,
+                   .now = pass.now});
   // One line per window read, with its counts (journald: SOURCE= and WINDOW= fields).
   spdlog::info(
       "source {}: window {} read (pass {}): {} rows, {} partial, {} inserted, {} updated; {}, "
       "next pass {}",
-      source, describe(window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
-      item.pass_inserted, item.pass_updated, state == WindowState::settled ? "settled" : "open",
-      done ? "none" : format_utc(due));
+      source, describe(item.window), item.passes_completed, item.pass_rows, item.pass_partial_rows,
+      tally.inserted, tally.updated, settled ? "settled" : "open",
+      decision.annotation_pass_done ? "none" : format_utc(decision.next_due));
 }
 
-asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
-  WorkQueue& queue = *setup_.queue;
-  const std::string& source = setup_.source;
-  const TimeWindow window = item.window;
+asio::awaitable<int> SourceSync::fetch_stragglers(const WorkItem& item) {
   const int limit = setup_.options.straggler_limit + 1;
-  const auto sids = co_await setup_.sink->run(
-      [&queue, &source, window, limit] { return queue.partial_calls_in(source, window, limit); });
+  const auto sids = co_await setup_.work_queue->partial_calls_in(setup_.source, item.window, limit);
   if (static_cast<int>(sids.size()) >= limit)
     co_return static_cast<int>(sids.size());  // more than expected: a re-read is cheaper
   int still_partial = 0;
@@ -473,13 +448,13 @@ asio::awaitable<int> SourceSync::fetch_stragglers(const ClaimedWorkItem& item) {
       ++still_partial;
       continue;
     }
-    co_await setup_.sink->merge_rows(source, std::move(*page));
+    co_await setup_.work_queue->merge_rows(setup_.source, std::move(*page));
     report_.stragglers_fetched++;
   }
   co_return still_partial;
 }
 
-asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const Failure& failure,
+asio::awaitable<bool> SourceSync::on_failure(const WorkItem& item, const Failure& failure,
                                              FailureCounts counts, RunMode mode) {
   const UtcSeconds now = setup_.clock->now();
   const FailureDecision decision =
@@ -500,7 +475,8 @@ asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const 
     spdlog::warn("source {}: window {}: {} (attempt {}, retrying in {} ms)", setup_.source, window,
                  message, failures, decision.delay.count());
     try {
-      co_await record_failure(item, message, decision);
+      co_await setup_.work_queue->record_failure(item.id, setup_.owner,
+                                                 attempt_of(message, decision, now));
     } catch (const SyncError& error) {
       // Not recorded (the database may be down); the retry will find out.
       spdlog::debug("source {}: could not note the failure: {}", setup_.source, error.what());
@@ -519,7 +495,8 @@ asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const 
     stopping_ = true;
   }
   try {
-    co_await record_failure(item, message, decision);
+    co_await setup_.work_queue->record_failure(item.id, setup_.owner,
+                                               attempt_of(message, decision, now));
   } catch (const SyncError& error) {
     // The database is down too: the lease expires and the window is read again later.
     spdlog::warn("source {}: could not record the failure: {}", setup_.source, error.what());
@@ -548,26 +525,6 @@ asio::awaitable<bool> SourceSync::on_failure(const ClaimedWorkItem& item, const 
       break;
   }
   co_return false;
-}
-
-asio::awaitable<void> SourceSync::record_failure(const ClaimedWorkItem& item,
-                                                 const std::string& message,
-                                                 const FailureDecision& decision) {
-  WorkQueue& queue = *setup_.queue;
-  const std::string& owner = setup_.owner;
-  const long long id = item.id;
-  const UtcSeconds now = setup_.clock->now();
-  co_await setup_.sink->run([&queue, &owner, id, &message, &decision, now] {
-    if (decision.action == FailureAction::retry) {
-      queue.note_failure(id, owner, message, decision.lease_until);
-      if (decision.restart_pass)
-        queue.restart_pass(id, owner, now);
-    } else {
-      queue.record_failure(id, owner, message, decision.due,
-                           decision.action == FailureAction::park);
-    }
-    return 0;
-  });
 }
 
 }  // namespace insights

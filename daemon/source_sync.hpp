@@ -13,8 +13,9 @@
 // backoff, parked with its error text (claimed again parked_retry_seconds later), given up
 // (`sync --once`), or the whole source stops with one clear message (credentials,
 // permissions, TLS certificate, the database refused).
-// Threading: all coroutines run on the executor passed to run(); database calls go to the
-// AsyncPgSink's worker thread (the WorkQueue is only ever touched there).
+// Storage: only through the WorkQueue seam (sink/work_queue.hpp): PostgreSQL in the daemon, in
+// memory in scheduler tests.
+// Threading: all coroutines run on the executor passed to run().
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -34,23 +35,22 @@
 #include "daemon/failure_policy.hpp"
 #include "daemon/request_permits.hpp"
 #include "daemon/run_mode.hpp"
-#include "daemon/sync_metrics.hpp"
-#include "sink/async_pg_sink.hpp"
 #include "sink/work_queue.hpp"
 
 namespace insights {
 
+class SyncMetrics;
+
 struct SourceSyncSetup {
   std::string source;       // the source's name
-  std::string account_sid;  // recorded in `sources` (on the database thread) before any work
+  std::string account_sid;  // recorded in `sources` before any work
   SummaryFilters filters;
   int concurrency = 4;  // windows (and requests) in flight at most
   SyncOptions options;
   std::string owner;  // this instance's name, written into leases
   const Clock* clock = nullptr;
   SummariesApi* api = nullptr;
-  AsyncPgSink* sink = nullptr;
-  WorkQueue* queue = nullptr;  // used on the sink's worker thread only
+  WorkQueue* work_queue = nullptr;
   BackoffPolicy backoff;
   // `backfill --run`: plan no live windows and claim only windows overlapping this range.
   std::optional<TimeWindow> only_within;
@@ -87,33 +87,35 @@ class SourceSync {
 
  private:
   enum class PassOutcome { finished, stopped, split };
+  // What this process saw of a window's pass beyond what the queue stores: its log line's counts
+  // and, for the planner, the earliest end of the partial rows it read.
+  struct PassTally {
+    int inserted = 0;
+    int updated = 0;
+    std::optional<UtcSeconds> earliest_partial_end;
+  };
 
   boost::asio::awaitable<void> register_source();
   boost::asio::awaitable<void> plan_live_windows();
   boost::asio::awaitable<int> claim_and_start(RunMode mode);
-  boost::asio::awaitable<int> claim_kind(RunMode mode, const char* kind, int limit);
-  boost::asio::awaitable<void> work_on(ClaimedWorkItem item, RunMode mode);
-  boost::asio::awaitable<PassOutcome> read_pass(ClaimedWorkItem& item);
+  boost::asio::awaitable<int> claim_kind(RunMode mode, WorkKind kind, int limit);
+  boost::asio::awaitable<void> work_on(WorkItem item, RunMode mode);
+  boost::asio::awaitable<PassOutcome> read_pass(WorkItem& item, PassTally& tally);
   // A backfill window's first page: split the window when it is busy; true when it was.
-  boost::asio::awaitable<bool> split_if_busy(const ClaimedWorkItem& item, const Page& page);
-  static RequestPriority priority_of(const ClaimedWorkItem& item);
-  boost::asio::awaitable<void> finish_pass(ClaimedWorkItem& item);
-  boost::asio::awaitable<void> release(const ClaimedWorkItem& item);
+  boost::asio::awaitable<bool> split_if_busy(const WorkItem& item, const Page& page);
+  static RequestPriority priority_of(const WorkItem& item);
+  boost::asio::awaitable<void> finish_pass(const WorkItem& item, const PassTally& tally);
+  boost::asio::awaitable<void> release(const WorkItem& item);
   // Extends the lease; StaleWorkItemError when another instance has taken the window.
-  boost::asio::awaitable<void> renew_lease(const ClaimedWorkItem& item);
+  boost::asio::awaitable<void> renew_lease(const WorkItem& item);
   void note_unknown_enum_values(const Page& page);
-  static void note_partial_rows(const Page& page, ClaimedWorkItem& item);
-  boost::asio::awaitable<int> fetch_stragglers(const ClaimedWorkItem& item);
-  // Decides what a failed attempt means (daemon/failure_policy.hpp), records it, and waits
-  // before a retry; true when the window should be tried again in this process.
-  boost::asio::awaitable<bool> on_failure(const ClaimedWorkItem& item, const Failure& failure,
+  static void note_partial_rows(const Page& page, PassTally& tally);
+  boost::asio::awaitable<int> fetch_stragglers(const WorkItem& item);
+  // Decides what a failed attempt means (daemon/failure_policy.hpp), records it in the queue
+  // (a retry keeps the lease; any other outcome releases it), logs it, and waits before a
+  // retry; true when the window should be tried again in this process.
+  boost::asio::awaitable<bool> on_failure(const WorkItem& item, const Failure& failure,
                                           FailureCounts counts, RunMode mode);
-  // Writes the decision to the work queue: a retry notes the error and the longer lease (and
-  // restarts the pass when it says so); any other outcome records the error and the window's
-  // due time, parked or not, and releases the lease.
-  boost::asio::awaitable<void> record_failure(const ClaimedWorkItem& item,
-                                              const std::string& message,
-                                              const FailureDecision& decision);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay);
   boost::asio::awaitable<void> wait_for_wake(std::chrono::milliseconds at_most);
   void wake();

@@ -11,6 +11,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <climits>
 #include <list>
@@ -26,11 +27,10 @@
 #include "daemon/sync_metrics.hpp"
 #include "daemon/window_planner.hpp"
 #include "schema/embedded_migrations.hpp"
-#include "sink/async_pg_sink.hpp"
 #include "sink/instance_claim.hpp"
 #include "sink/migration_runner.hpp"
 #include "sink/pg_connection.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/pg_work_queue.hpp"
 
 namespace insights {
 namespace asio = boost::asio;
@@ -38,6 +38,16 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::chrono::seconds kInstanceCheckEvery{10};
+
+// The instance claim's blocking calls, as coroutines to run on its thread (GCC 12 rule 3: no
+// capturing lambda as a coroutine).
+asio::awaitable<int> check_instance(InstanceClaim& claim) {
+  claim.check();
+  co_return 0;
+}
+asio::awaitable<bool> exports_warehouse(InstanceClaim& claim) {
+  co_return claim.exports_warehouse();
+}
 
 }  // namespace
 
@@ -86,8 +96,7 @@ struct SourceRuntime {
 struct SyncEngine::Impl : EndpointHandler {
   explicit Impl(SyncEngineSetup setup_in)
       : setup(std::move(setup_in)),
-        sink(setup.database, setup.commit_connections),
-        queue(setup.database.conninfo),
+        work_queue(setup.database, setup.commit_connections),
         claim(setup.database.conninfo, setup.owner),
         heartbeat(io),
         watch_timer(io),
@@ -98,9 +107,11 @@ struct SyncEngine::Impl : EndpointHandler {
   const Clock* clock = nullptr;
   RunMode mode = RunMode::once;
   asio::io_context io;
-  AsyncPgSink sink;
-  WorkQueue queue;
+  PgWorkQueue work_queue;
   InstanceClaim claim;  // the instance name, held while run() runs
+  // The claim's connection is used on this thread alone once the loop runs, so a check neither
+  // blocks the loop nor waits behind the work queue.
+  asio::thread_pool claim_thread{1};
   // A list: a reload adds sources while others run, and every runtime keeps its address.
   std::list<SourceRuntime> sources;
   SyncRunReport report;
@@ -125,10 +136,7 @@ struct SyncEngine::Impl : EndpointHandler {
     if (path == "/readyz") {
       std::string problem;
       try {
-        co_await sink.run([this] {
-          claim.check();
-          return 0;
-        });
+        co_await asio::co_spawn(claim_thread, check_instance(claim), asio::use_awaitable);
       } catch (const std::exception& error) {
         problem = error.what();
       }
@@ -141,16 +149,14 @@ struct SyncEngine::Impl : EndpointHandler {
       try {
         const UtcSeconds now = clock->now();
         const UtcSeconds overdue_before = now - overdue_partial_after(setup.sync);
-        std::optional<WarehouseCensus> census =
-            co_await sink.run([this, overdue_before]() -> std::optional<WarehouseCensus> {
-              if (!claim.exports_warehouse())
-                return std::nullopt;
-              return queue.census(overdue_before);
-            });
-        if (census)
-          metrics.warehouse(*census, now, promised_lag(setup.sync));
-        else
+        const bool exporter =
+            co_await asio::co_spawn(claim_thread, exports_warehouse(claim), asio::use_awaitable);
+        if (exporter) {
+          const WarehouseCensus census = co_await work_queue.census(overdue_before);
+          metrics.warehouse(census, now, promised_lag(setup.sync));
+        } else {
           metrics.no_warehouse();
+        }
       } catch (const std::exception& error) {
         spdlog::debug("metrics: the warehouse figures are stale: {}", error.what());
       }
@@ -198,10 +204,7 @@ struct SyncEngine::Impl : EndpointHandler {
       if (cancelled || over())
         co_return;
       try {
-        co_await sink.run([this] {
-          claim.check();
-          return 0;
-        });
+        co_await asio::co_spawn(claim_thread, check_instance(claim), asio::use_awaitable);
         metrics.ready(true);
       } catch (const InstanceNameTaken&) {
         stop_for(std::current_exception());
@@ -266,8 +269,6 @@ struct SyncEngine::Impl : EndpointHandler {
     });
   }
 
-  // (The source registers itself on the database thread: the queue's connection is that
-  // thread's alone once the loop runs.)
   void start_source(const SourceOptions& options, const std::string& secret) {
     SourceRuntime& runtime = sources.emplace_back();
     runtime.options = options;
@@ -288,8 +289,7 @@ struct SyncEngine::Impl : EndpointHandler {
                                                                 .owner = setup.owner,
                                                                 .clock = clock,
                                                                 .api = runtime.api.get(),
-                                                                .sink = &sink,
-                                                                .queue = &queue,
+                                                                .work_queue = &work_queue,
                                                                 .backoff = setup.backoff,
                                                                 .only_within = setup.only_within,
                                                                 .metrics = &metrics});
@@ -435,7 +435,7 @@ SyncRunReport SyncEngine::run(RunMode mode) {
   impl.is_service = mode == RunMode::forever;
   if (impl.is_service)
     impl.start_endpoint();
-  if (const int released = impl.queue.release_leases(impl.setup.owner); released > 0) {
+  if (const int released = impl.work_queue.release_leases_now(impl.setup.owner); released > 0) {
     spdlog::info("took back {} window lease{} of instance {} (a previous run of this instance)",
                  released, released == 1 ? "" : "s", impl.setup.owner);
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Runs the sync of every configured source in this process: one event-loop thread for HTTP
-// and scheduling, one database thread (AsyncPgSink + WorkQueue), one SourceSync per source.
+// and scheduling, one PgWorkQueue (the database threads), one SourceSync per source.
 //
 //   SyncEngine engine(setup);
 //   SyncRunReport report = engine.run(RunMode::once);
@@ -26,7 +26,7 @@
 #include "core/source_config.hpp"
 #include "core/sync_options.hpp"
 #include "daemon/source_sync.hpp"
-#include "sink/pg_sink.hpp"
+#include "sink/pg_sink_options.hpp"
 
 namespace insights {
 

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
-#include "sink/pg_sink.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/commit_result.hpp"
+#include "sink/work_item_store.hpp"
 
 namespace insights {
 

@@ -4,38 +4,10 @@
 #include <pqxx/transaction>
 
 #include "sink/database_call.hpp"
+#include "sink/work_item_writes.hpp"
 
 namespace insights {
 namespace {
-
-// Existing windows overlapping the range owe one more pass: a window between passes gets it
-// next, one in the middle of a pass (page_cursor set) one after that, because the pages it
-// already read predate the request. A settled window takes it as its late annotation pass
-// (and stays settled); a parked window is given another chance.
-constexpr const char* kRequestExistingSql =
-    "UPDATE work_items SET"
-    " requested_passes = passes_completed + CASE WHEN page_cursor IS NULL THEN 1 ELSE 2 END,"
-    " state = CASE WHEN state <> 'parked' THEN state"
-    "              WHEN passes_completed = 0 THEN 'pending' ELSE 'open' END,"
-    " annotation_pass_done = false,"
-    " next_due_at = least(next_due_at, $4::timestamptz),"
-    " attempts = 0, last_error = NULL, last_error_at = NULL, updated_at = now()"
-    " WHERE source = $1 AND window_start < $3::timestamptz AND window_end > $2::timestamptz";
-
-// Gaps: every aligned slot of the range not already covered by existing windows.
-constexpr const char* kAddGapsSql =
-    "INSERT INTO work_items (source, kind, window_start, window_end, next_due_at,"
-    "                        requested_passes)"
-    " SELECT $1, 'backfill', slot, slot + make_interval(mins => $5), $4::timestamptz, 1"
-    " FROM generate_series($2::timestamptz, $3::timestamptz - make_interval(mins => $5),"
-    "                      make_interval(mins => $5)) AS slot"
-    " WHERE coalesce((SELECT sum(extract(epoch FROM"
-    "                   least(w.window_end, slot + make_interval(mins => $5))"
-    "                   - greatest(w.window_start, slot)))"
-    "                 FROM work_items w WHERE w.source = $1"
-    "                 AND w.window_start < slot + make_interval(mins => $5)"
-    "                 AND w.window_end > slot), 0) < $5 * 60"
-    " ON CONFLICT (source, kind, window_start, window_end) DO NOTHING";
 
 // Progress of backfills `b`: every window overlapping the range counts.
 constexpr const char* kProgressSelect =
@@ -92,20 +64,18 @@ auto backfill_call(const char* what, Work work) {
 BackfillEnqueued enqueue_backfill(pqxx::connection& connection, const BackfillSpec& spec) {
   return backfill_call("enqueue", [&] {
     pqxx::work tx(connection, "enqueue backfill");
-    const std::string start = format_utc(spec.range.start), end = format_utc(spec.range.end);
-    const std::string now = format_utc(spec.now);
     BackfillEnqueued enqueued;
     enqueued.id = tx.exec_params1(
                         "INSERT INTO backfills (source, range_start, range_end, requested_at,"
                         " requested_by) VALUES ($1, $2::timestamptz, $3::timestamptz,"
                         " $4::timestamptz, $5) RETURNING id",
-                        spec.source, start, end, now, spec.requested_by)[0]
+                        spec.source, format_utc(spec.range.start), format_utc(spec.range.end),
+                        format_utc(spec.now), spec.requested_by)[0]
                       .as<long long>();
-    enqueued.windows_requested = static_cast<int>(
-        tx.exec_params(kRequestExistingSql, spec.source, start, end, now).affected_rows());
-    enqueued.windows_added = static_cast<int>(
-        tx.exec_params(kAddGapsSql, spec.source, start, end, now, spec.window_minutes)
-            .affected_rows());
+    const PassesRequested passes =
+        request_passes(tx, spec.source, spec.range, spec.window_minutes, spec.now);
+    enqueued.windows_requested = passes.windows_requested;
+    enqueued.windows_added = passes.windows_added;
     tx.commit();
     return enqueued;
   });

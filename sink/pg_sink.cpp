@@ -7,45 +7,12 @@
 #include "sink/merge_statement.hpp"
 #include "sink/pg_connection.hpp"
 #include "sink/staging_writer.hpp"
+#include "sink/work_item_writes.hpp"
 
 namespace insights {
 namespace {
 
-constexpr const char* kLockWorkItem = "insights_lock_work_item";
 constexpr const char* kMergePage = "insights_merge_page";
-constexpr const char* kAdvanceCursor = "insights_advance_cursor";
-
-constexpr const char* kLockWorkItemSql =
-    "SELECT source, page_cursor, passes_completed, lease_owner FROM work_items"
-    " WHERE id = $1 FOR UPDATE";
-
-// $2: the next page's URL; $3: the pass ends with this page (no next page); $4: this page
-// starts a pass. (libpqxx 6 cannot bind a NULL parameter from a variable, hence $3 for NULL.)
-constexpr const char* kAdvanceCursorSql =
-    "UPDATE work_items SET page_cursor = CASE WHEN $3::boolean THEN NULL ELSE $2 END,"
-    " passes_completed = passes_completed + CASE WHEN $3::boolean THEN 1 ELSE 0 END,"
-    " pass_pages = CASE WHEN $4::boolean THEN 1 ELSE pass_pages + 1 END,"
-    " pass_rows = CASE WHEN $4::boolean THEN 0 ELSE pass_rows END + $5::integer,"
-    " pass_partial_rows = CASE WHEN $4::boolean THEN 0 ELSE pass_partial_rows END + $6::integer,"
-    " pass_undecided = $3::boolean,"
-    " pages_read = pages_read + 1,"
-    " rows_inserted = rows_inserted + $7::integer,"
-    " rows_updated = rows_updated + $8::integer,"
-    " rows_unchanged = rows_unchanged + $9::integer,"
-    " rows_downgrade_refused = rows_downgrade_refused + $10::integer,"
-    " state = CASE WHEN $3::boolean AND state = 'pending' THEN 'open' ELSE state END,"
-    " last_pass_finished_at = CASE WHEN $3::boolean THEN now() ELSE last_pass_finished_at END,"
-    " lease_expires_at = CASE WHEN $11::text = '' THEN lease_expires_at"
-    "                         ELSE nullif($11::text, '')::timestamptz END,"
-    " attempts = 0, last_error = NULL, last_error_at = NULL, updated_at = now()"
-    " WHERE id = $1";
-
-// (libpqxx 6.4's field::get<std::string, std::optional>() throws on NULL instead.)
-std::optional<std::string> optional_text(const pqxx::field& field) {
-  if (field.is_null())
-    return std::nullopt;
-  return field.as<std::string>();
-}
 
 std::string describe(const std::optional<std::string>& value) {
   return value ? "\"" + *value + "\"" : "(none)";
@@ -77,9 +44,8 @@ PgSink::Session& PgSink::session() {
     pqxx::nontransaction setup(connection);
     setup.exec0(staging_table_ddl());
   }
-  connection.prepare(kLockWorkItem, kLockWorkItemSql);
+  prepare_page_statements(connection);
   connection.prepare(kMergePage, merge_statement_sql());
-  connection.prepare(kAdvanceCursor, kAdvanceCursorSql);
   session_ = std::move(fresh);
   return *session_;
 }
@@ -103,15 +69,10 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
   pqxx::work transaction(*session.connection, "commit_page");
 
   step(CommitStep::lock_work_item);
-  const pqxx::result locked = transaction.exec_prepared(kLockWorkItem, item.id);
-  if (locked.empty()) {
+  const std::optional<LockedWorkItem> locked = lock_for_page(transaction, item.id);
+  if (!locked)
     throw StaleWorkItemError("work item " + std::to_string(item.id) + " no longer exists");
-  }
-  const pqxx::row current = locked[0];
-  const std::string source = current[0].as<std::string>();
-  const auto cursor = optional_text(current[1]);
-  const int pass = current[2].as<int>();
-  const auto owner = optional_text(current[3]);
+  const auto& [source, cursor, pass, owner] = *locked;
   if (pass != item.pass || cursor != item.cursor || owner != item.lease_owner) {
     throw StaleWorkItemError("work item " + std::to_string(item.id) + " moved on: expected pass " +
                              std::to_string(item.pass) + " at cursor " + describe(item.cursor) +
@@ -124,11 +85,7 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
   result.pass_finished = page.is_last();
 
   step(CommitStep::advance_cursor);
-  transaction.exec_prepared0(kAdvanceCursor, item.id, page.meta.next_page_url.value_or(""),
-                             result.pass_finished, !item.cursor.has_value(), result.distinct_rows,
-                             result.partial_rows, result.inserted, result.updated, result.unchanged,
-                             result.downgrade_refused,
-                             lease_until ? format_utc(*lease_until) : std::string());
+  advance_cursor(transaction, item, page.meta.next_page_url, result, lease_until);
 
   step(CommitStep::commit);
   transaction.commit();

@@ -10,11 +10,10 @@
 // all; a crash at any instant loses nothing and applies nothing twice.
 //
 // Threading: blocking (libpqxx). One PgSink owns one connection and must be used by one thread
-// at a time; the daemon runs it on AsyncPgSink's worker thread, never on the Asio loop.
+// at a time; PgWorkQueue runs it on a commit lane's thread, never on the Asio loop.
 // Errors: every failure is a SyncError whose kind() says retry / park / fatal
 // (sink/pg_error_kind.hpp). A lost connection is reopened on the next call.
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <pqxx/transaction>
@@ -23,36 +22,11 @@
 #include "api/page.hpp"
 #include "core/error.hpp"
 #include "core/utc_time.hpp"
+#include "sink/commit_result.hpp"
+#include "sink/pg_sink_options.hpp"
 #include "sink/work_item.hpp"
 
 namespace insights {
-
-// The steps of commit_page, in order; a test hook can fail any of them.
-enum class CommitStep { begin, lock_work_item, copy_rows, merge_rows, advance_cursor, commit };
-
-struct PgSinkOptions {
-  std::string conninfo;  // libpq connection string or URI; empty = libpq environment
-  // Called before each step. Tests throw from it to prove that a failure at any step leaves
-  // neither rows nor cursor changed. Unset in production.
-  std::function<void(CommitStep)> before_step;
-};
-
-struct CommitResult {
-  int distinct_rows = 0;  // rows after collapsing duplicate call_sids within the page
-  int partial_rows = 0;   // of those, how many were still partial
-  int inserted = 0;
-  int updated = 0;
-  int unchanged = 0;           // identical content hash: no write at all
-  int downgrade_refused = 0;   // stored complete row kept, incoming partial ignored
-  bool pass_finished = false;  // this was the window's last page
-};
-
-// The work item moved on since the caller read it (the page was already committed, or
-// another instance holds it now). The page is dropped; the caller re-reads the work item.
-class StaleWorkItemError : public SyncError {
- public:
-  explicit StaleWorkItemError(const std::string& message) : SyncError(ErrorKind::retry, message) {}
-};
 
 class PgSink {
  public:

@@ -6,7 +6,7 @@
 
 #include "sim/list_page.hpp"
 #include "sink/backfill_requests.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/work_item_store.hpp"
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
@@ -32,7 +32,7 @@ class BackfillSyncTest : public testing::PgTest,
     data.seed = 23;
     data.calls_per_hour = calls_per_hour;
     sim = std::make_unique<RunningSim>(data, service, kNow);
-    WorkQueue(db->conninfo()).register_source("sim", testing::kSimAccount);
+    WorkItemStore(db->conninfo()).register_source("sim", testing::kSimAccount);
   }
 
   long long enqueue(TimeWindow range) {

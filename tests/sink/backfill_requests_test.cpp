@@ -7,6 +7,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "sink/work_item_store.hpp"
 #include "sink/work_queue.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -21,7 +22,7 @@ class BackfillRequestsTest : public testing::PgTest {
  protected:
   void SetUp() override {
     PgTest::SetUp();
-    queue = std::make_unique<WorkQueue>(db->conninfo());
+    queue = std::make_unique<WorkItemStore>(db->conninfo());
     queue->register_source("main", "AC00000000000000000000000000000001");
   }
 
@@ -50,7 +51,7 @@ class BackfillRequestsTest : public testing::PgTest {
          std::to_string(rows) + ", state = 'settled' WHERE " + where);
   }
 
-  ClaimRequest claim(const std::string& owner, std::optional<std::string> kind = std::nullopt,
+  ClaimRequest claim(const std::string& owner, std::optional<WorkKind> kind = std::nullopt,
                      std::optional<TimeWindow> within = std::nullopt) {
     return {.source = "main",
             .owner = owner,
@@ -62,8 +63,15 @@ class BackfillRequestsTest : public testing::PgTest {
             .within = within};
   }
 
-  std::unique_ptr<WorkQueue> queue;
+  std::unique_ptr<WorkItemStore> queue;
 };
+
+std::vector<PlannedWindow> planned(const std::vector<TimeWindow>& windows, UtcSeconds due) {
+  std::vector<PlannedWindow> result;
+  for (const auto& window : windows)
+    result.push_back({window, due});
+  return result;
+}
 
 TEST_F(BackfillRequestsTest, OneWindowPerSlotAndProgressFollowsTheirPasses) {
   const auto enqueued = enqueue(kNoon - hours(30), kNoon - hours(24));
@@ -114,7 +122,7 @@ TEST_F(BackfillRequestsTest, ExistingLiveWindowsAreReadAgainAndOnlyGapsAreAdded)
   std::vector<TimeWindow> live;
   for (int i = 3; i > 0; --i)
     live.push_back({kNoon - hours(i), kNoon - hours(i - 1)});
-  queue->add_windows("main", "live", live, kNoon + hours(1));
+  queue->add_windows("main", WorkKind::live, planned(live, kNoon + hours(1)));
   const auto enqueued = enqueue(kNoon - hours(6), kNoon);
   EXPECT_EQ(enqueued.windows_added, 3);
   EXPECT_EQ(enqueued.windows_requested, 3);
@@ -147,24 +155,24 @@ TEST_F(BackfillRequestsTest, ParkedWindowsGetAnotherChanceAndAPassInProgressDoes
 
 TEST_F(BackfillRequestsTest, AWindowThatStillOwesAPassIsDueAgainAtOnceEvenWhenItSettles) {
   // A live window in the middle of a pass when the backfill comes: it owes the pass after.
-  queue->add_windows("main", "live", {{kNoon - hours(30), kNoon - hours(29)}}, kNoon);
+  queue->add_windows("main", WorkKind::live,
+                     planned({{kNoon - hours(30), kNoon - hours(29)}}, kNoon));
   const auto item = queue->claim_due(claim("a")).at(0);
   exec("UPDATE work_items SET page_cursor = 'https://next'");
   const auto enqueued = enqueue(kNoon - hours(30), kNoon - hours(29));
   // The pass in progress ends (its last page) and settles the window.
   exec("UPDATE work_items SET page_cursor = NULL, passes_completed = 1");
-  ASSERT_TRUE(
-      queue->finish_pass(item.id, "a", WindowState::settled, kNoon + hours(48), true, kNoon));
+  ASSERT_TRUE(queue->finish_pass(item.id, "a", FinishedPass{true, kNoon + hours(48), true, kNoon}));
   EXPECT_EQ(scalar("SELECT state || ' ' || annotation_pass_done FROM work_items"), "settled false");
   EXPECT_FALSE(progress(enqueued.id).done());
   // It is due now, and read as its (late) annotation pass; then the backfill is done.
   const auto again = queue->claim_due(claim("b")).size() == 1 ? queue->reload(item.id, "b")
-                                                              : std::optional<ClaimedWorkItem>();
+                                                              : std::optional<WorkItem>();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->state, "settled");
+  EXPECT_EQ(again->state, WorkState::settled);
   exec("UPDATE work_items SET passes_completed = 2");
-  ASSERT_TRUE(queue->finish_pass(item.id, "b", WindowState::settled, kNoon + minutes(1), true,
-                                 kNoon + minutes(1)));
+  ASSERT_TRUE(queue->finish_pass(item.id, "b",
+                                 FinishedPass{true, kNoon + minutes(1), true, kNoon + minutes(1)}));
   EXPECT_TRUE(progress(enqueued.id).done());
   EXPECT_EQ(scalar("SELECT annotation_pass_done FROM work_items"), "t");
 }
@@ -173,7 +181,7 @@ TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolde
   const auto enqueued = enqueue(kNoon - hours(2), kNoon);
   const auto claimed = queue->claim_due(claim("a"));
   ASSERT_EQ(claimed.size(), 2u);
-  const ClaimedWorkItem& busy = claimed[0];
+  const WorkItem& busy = claimed[0];
   std::vector<TimeWindow> pieces;
   for (int i = 0; i < 4; ++i)
     pieces.push_back(
@@ -194,14 +202,14 @@ TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolde
 }
 
 TEST_F(BackfillRequestsTest, ClaimsCanBeLimitedToOneKindAndOneRange) {
-  queue->add_windows("main", "live", {{kNoon - hours(1), kNoon}}, kNoon);
+  queue->add_windows("main", WorkKind::live, planned({{kNoon - hours(1), kNoon}}, kNoon));
   enqueue(kNoon - hours(5), kNoon - hours(1));
-  EXPECT_EQ(queue->claim_due(claim("a", "live")).size(), 1u);
-  const auto in_range =
-      queue->claim_due(claim("a", "backfill", TimeWindow{kNoon - hours(3), kNoon - hours(2)}));
+  EXPECT_EQ(queue->claim_due(claim("a", WorkKind::live)).size(), 1u);
+  const auto in_range = queue->claim_due(
+      claim("a", WorkKind::backfill, TimeWindow{kNoon - hours(3), kNoon - hours(2)}));
   ASSERT_EQ(in_range.size(), 1u);
   EXPECT_EQ(in_range[0].window.start, kNoon - hours(3));
-  EXPECT_EQ(queue->claim_due(claim("a", "backfill")).size(), 3u);
+  EXPECT_EQ(queue->claim_due(claim("a", WorkKind::backfill)).size(), 3u);
 }
 
 TEST_F(BackfillRequestsTest, RecentBackfillsAreTheNewestPerSource) {

@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "core/call_summary_row.hpp"
-#include "core/clock.hpp"
 #include "sim/call_store.hpp"
 #include "sim/http_server.hpp"
 #include "sim/sim_clock.hpp"
 #include "sim/sim_service.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_stats.hpp"
 #include "tests/support/truth_comparison.hpp"
@@ -23,17 +23,6 @@ namespace insights::testing {
 
 inline constexpr const char* kSimAccount = "AC00000000000000000000000000000001";
 inline constexpr const char* kSimToken = "sim-test-token";
-
-// A clock the test sets; thread-safe.
-class FakeClock : public Clock {
- public:
-  explicit FakeClock(UtcSeconds start) : seconds_(start.time_since_epoch().count()) {}
-  UtcSeconds now() const override { return UtcSeconds(std::chrono::seconds(seconds_.load())); }
-  void set(UtcSeconds time) { seconds_ = time.time_since_epoch().count(); }
-
- private:
-  std::atomic<long long> seconds_;
-};
 
 class RunningSim {
  public:

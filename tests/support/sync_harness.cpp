@@ -6,8 +6,8 @@
 #include "api/basic_auth.hpp"
 #include "api/http_client.hpp"
 #include "api/http_summaries_api.hpp"
-#include "sink/async_pg_sink.hpp"
-#include "sink/work_queue.hpp"
+#include "sink/pg_work_queue.hpp"
+#include "sink/work_item_store.hpp"
 
 namespace insights::testing {
 
@@ -44,10 +44,9 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
                         .max_connections = static_cast<std::size_t>(options.concurrency)});
   HttpSummariesApi real(client, basic_authorization(options.user, options.secret));
   SummariesApi& api = options.wrap_api ? options.wrap_api(real) : real;
-  AsyncPgSink sink(options.database);
-  WorkQueue queue(options.database.conninfo);
-  queue.register_source(options.source, options.account_sid);
-  queue.release_leases(options.owner);
+  PgWorkQueue work_queue(options.database);
+  WorkItemStore(options.database.conninfo).register_source(options.source, options.account_sid);
+  work_queue.release_leases_now(options.owner);
   SystemClock system_clock;
   SourceSync sync(io.get_executor(),
                   SourceSyncSetup{.source = options.source,
@@ -58,8 +57,7 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
                                   .owner = options.owner,
                                   .clock = options.clock ? options.clock : &system_clock,
                                   .api = &api,
-                                  .sink = &sink,
-                                  .queue = &queue,
+                                  .work_queue = &work_queue,
                                   .backoff = options.backoff,
                                   .only_within = options.only_within,
                                   .metrics = nullptr});

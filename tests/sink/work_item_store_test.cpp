@@ -1,6 +1,7 @@
 // The work queue against a real PostgreSQL: planning is idempotent, claims honour due times
 // and leases, concurrent claimers never get the same window (FOR UPDATE SKIP LOCKED), expired
 // leases are taken over, and the sink refuses a page from an instance that lost its lease.
+#include "sink/work_item_store.hpp"
 #include "sink/work_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -21,6 +22,14 @@ using namespace std::chrono;
 
 const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
 
+// Windows first due at `due`.
+std::vector<PlannedWindow> planned(const std::vector<TimeWindow>& windows, UtcSeconds due) {
+  std::vector<PlannedWindow> result;
+  for (const auto& window : windows)
+    result.push_back({window, due});
+  return result;
+}
+
 std::vector<TimeWindow> hours_before(UtcSeconds end, int count) {
   std::vector<TimeWindow> windows;
   for (int i = count; i > 0; --i)
@@ -32,7 +41,7 @@ class WorkQueueTest : public testing::PgTest {
  protected:
   void SetUp() override {
     PgTest::SetUp();
-    queue = std::make_unique<WorkQueue>(db->conninfo());
+    queue = std::make_unique<WorkItemStore>(db->conninfo());
     queue->register_source("main", "AC00000000000000000000000000000001");
   }
 
@@ -47,19 +56,19 @@ class WorkQueueTest : public testing::PgTest {
             .within = {}};
   }
 
-  std::unique_ptr<WorkQueue> queue;
+  std::unique_ptr<WorkItemStore> queue;
 };
 
 TEST_F(WorkQueueTest, AddingWindowsIsIdempotent) {
-  EXPECT_EQ(queue->add_windows("main", "live", hours_before(kNoon, 3), kNoon), 3);
-  EXPECT_EQ(queue->add_windows("main", "live", hours_before(kNoon + hours(1), 3), kNoon), 1);
+  EXPECT_EQ(queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 3), kNoon)), 3);
+  EXPECT_EQ(queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon)), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "4");
-  EXPECT_EQ(queue->latest_window_end("main", "live"), kNoon + hours(1));
-  EXPECT_EQ(queue->latest_window_end("main", "backfill"), std::nullopt);
+  EXPECT_EQ(queue->latest_window_end("main", WorkKind::live), kNoon + hours(1));
+  EXPECT_EQ(queue->latest_window_end("main", WorkKind::backfill), std::nullopt);
 }
 
 TEST_F(WorkQueueTest, ClaimsOnlyDueUnleasedWindowsNewestLiveWindowFirst) {
-  queue->add_windows("main", "live", hours_before(kNoon + hours(1), 3), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon));
   EXPECT_TRUE(queue->claim_due(claim("a", kNoon - seconds(1), 5)).empty());  // not due yet
   const auto first = queue->claim_due(claim("a", kNoon + minutes(5), 1));
   ASSERT_EQ(first.size(), 1u);
@@ -71,12 +80,12 @@ TEST_F(WorkQueueTest, ClaimsOnlyDueUnleasedWindowsNewestLiveWindowFirst) {
 }
 
 TEST_F(WorkQueueTest, ConcurrentClaimersNeverShareAWindow) {
-  queue->add_windows("main", "live", hours_before(kNoon, 40), kNoon - hours(50));
-  std::vector<std::future<std::vector<ClaimedWorkItem>>> claimers;
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 40), kNoon - hours(50)));
+  std::vector<std::future<std::vector<WorkItem>>> claimers;
   for (int i = 0; i < 4; ++i) {
     claimers.push_back(std::async(std::launch::async, [this, i] {
-      WorkQueue own(db->conninfo());
-      std::vector<ClaimedWorkItem> mine;
+      WorkItemStore own(db->conninfo());
+      std::vector<WorkItem> mine;
       for (int round = 0; round < 10; ++round) {
         auto got = own.claim_due(claim("instance-" + std::to_string(i), kNoon, 2));
         mine.insert(mine.end(), got.begin(), got.end());
@@ -96,7 +105,7 @@ TEST_F(WorkQueueTest, ConcurrentClaimersNeverShareAWindow) {
 }
 
 TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
-  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   const auto held = queue->claim_due(claim("old", kNoon, 1));
   ASSERT_EQ(held.size(), 1u);
   EXPECT_TRUE(queue->claim_due(claim("new", kNoon + seconds(59), 1)).empty());
@@ -119,7 +128,7 @@ TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
 }
 
 TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAgain) {
-  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   const auto held = queue->claim_due(claim("me", kNoon, 1)).at(0);
   EXPECT_FALSE(held.pass_undecided);
   PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
@@ -135,8 +144,7 @@ TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAg
   EXPECT_EQ(again.pass_rows, 2);
   EXPECT_EQ(again.pass_partial_rows, 1);
   EXPECT_EQ(again.pass_started_at, kNoon);  // when the pass really began
-  ASSERT_TRUE(queue->finish_pass(again.id, "me", WindowState::open, kNoon + hours(1), false,
-                                 kNoon + minutes(5)));
+  ASSERT_TRUE(queue->finish_pass(again.id, "me", FinishedPass{false, kNoon + hours(1), false, kNoon + minutes(5)}));
   const auto next = queue->claim_due(claim("me", kNoon + hours(1), 1)).at(0);
   EXPECT_FALSE(next.pass_undecided);
   EXPECT_EQ(next.pass_rows, 0);  // a new pass
@@ -144,31 +152,30 @@ TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAg
 }
 
 TEST_F(WorkQueueTest, ARestartedInstanceTakesItsOwnLeasesBackAtOnce) {
-  queue->add_windows("main", "live", hours_before(kNoon, 2), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 2), kNoon));
   ASSERT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
   EXPECT_EQ(queue->release_leases("me"), 2);
   EXPECT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
 }
 
 TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
-  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
   ASSERT_TRUE(
-      queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), false, kNoon));
+      queue->finish_pass(item.id, "me", FinishedPass{true, kNoon + hours(48), false, kNoon}));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(47), 1)).empty());
   item = queue->claim_due(claim("me", kNoon + hours(48), 1)).at(0);
-  EXPECT_EQ(item.state, "settled");
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::settled, kNoon + hours(48), true,
-                                 kNoon + hours(48)));
+  EXPECT_EQ(item.state, WorkState::settled);
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", FinishedPass{true, kNoon + hours(48), true, kNoon + hours(48)}));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
 }
 
 TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) {
-  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
-  ASSERT_TRUE(queue->note_failure(item.id, "me", "first", kNoon + minutes(2)));
+  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "first", .retry = true, .lease_until = kNoon + minutes(2)}));
   const UtcSeconds retry_at = kNoon + minutes(30);
-  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", retry_at, true));
+  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = retry_at}));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || last_error FROM work_items"),
             "parked 2 bad page");
   EXPECT_TRUE(queue->claim_due(claim("other", retry_at - seconds(1), 1)).empty());
@@ -177,30 +184,29 @@ TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) 
   auto again = queue->claim_due(claim("other", retry_at, 1));
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].id, item.id);
-  EXPECT_EQ(again[0].state, "parked");
+  EXPECT_EQ(again[0].state, WorkState::parked);
   EXPECT_EQ(scalar("SELECT state || ' ' || last_error FROM work_items"), "parked bad page");
   EXPECT_TRUE(queue->claim_due(claim("third", retry_at + seconds(30), 1)).empty())
       << "leased (for 60 s): nobody else takes it";
 
   // Parked again: not before the next retry time.
-  ASSERT_TRUE(queue->record_failure(item.id, "other", "still bad", retry_at + hours(1), true));
+  ASSERT_TRUE(queue->record_failure(item.id, "other", FailedAttempt{.error = "still bad", .park = true, .due = retry_at + hours(1)}));
   EXPECT_TRUE(queue->claim_due(claim("me", retry_at + minutes(59), 1)).empty());
   again = queue->claim_due(claim("me", retry_at + hours(1), 1));
   ASSERT_EQ(again.size(), 1u);
 
   // A pass that lands ends the parking: open, error cleared, failures reset.
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", WindowState::open, retry_at + hours(2), false,
-                                 retry_at + hours(1)));
+  ASSERT_TRUE(queue->finish_pass(item.id, "me", FinishedPass{false, retry_at + hours(2), false, retry_at + hours(1)}));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || coalesce(last_error, '-')"
                    " FROM work_items"),
             "open 0 -");
 }
 
 TEST_F(WorkQueueTest, AWindowParkedWithNoRetryIsNeverClaimedAgain) {
-  queue->add_windows("main", "live", hours_before(kNoon, 1), kNoon);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   const auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
   // parked_retry_seconds = 0 stores kNeverDue (daemon/window_planner.hpp).
-  ASSERT_TRUE(queue->record_failure(item.id, "me", "bad page", kNeverDue, true));
+  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = kNeverDue}));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + days(3650), 1)).empty());
   // Another process may read next_due_at as epoch seconds: still a number.
   EXPECT_EQ(scalar("SELECT extract(epoch FROM next_due_at)::bigint FROM work_items"),
