@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
+#include "daemon/sync_metrics.hpp"
+
 namespace insights {
 namespace asio = boost::asio;
 

@@ -24,10 +24,11 @@
 
 #include "core/clock.hpp"
 #include "core/retention_options.hpp"
-#include "daemon/sync_metrics.hpp"
 #include "sink/summary_retention.hpp"
 
 namespace insights {
+
+class SyncMetrics;
 
 class RetentionSchedule {
  public:

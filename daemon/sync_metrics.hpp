@@ -1,5 +1,6 @@
 #pragma once
-// The daemon's Prometheus metrics (prometheus-cpp for the types and the text format).
+// The daemon's Prometheus metrics (prometheus-cpp for the types and the text format, kept out
+// of this header).
 //
 // Two kinds, so that a sum() over several instances on one database is right:
 // - this instance's own work (counters, concurrency, seconds since its last commit, whether a
@@ -13,18 +14,9 @@
 // Threading: prometheus-cpp metrics are thread-safe; warehouse(), no_warehouse() and
 // serialize() from one thread at a time (the event loop's).
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include <chrono>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "sink/commit_result.hpp"
 #include "sink/work_item_store.hpp"
@@ -34,6 +26,9 @@ namespace insights {
 class SyncMetrics {
  public:
   SyncMetrics(const std::string& version, const std::string& revision);
+  ~SyncMetrics();
+  SyncMetrics(const SyncMetrics&) = delete;
+  SyncMetrics& operator=(const SyncMetrics&) = delete;
 
   // Every per-source series, at 0; seconds since the last commit count from now.
   void source_started(const std::string& source, int concurrency);
@@ -64,35 +59,8 @@ class SyncMetrics {
   std::string serialize();
 
  private:
-  using GaugeFamily = prometheus::Family<prometheus::Gauge>;
-  prometheus::Gauge& warehouse_gauge(GaugeFamily& family, const prometheus::Labels& labels);
-
-  std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Counter>& pages_;
-  prometheus::Family<prometheus::Counter>& rows_fetched_;
-  prometheus::Family<prometheus::Counter>& rows_;
-  prometheus::Family<prometheus::Counter>& requests_;
-  prometheus::Family<prometheus::Counter>& retries_;
-  prometheus::Family<prometheus::Counter>& backoff_seconds_;
-  GaugeFamily& concurrency_;
-  GaugeFamily& since_commit_;
-  GaugeFamily& refused_;
-  prometheus::Gauge& ready_;
-  prometheus::Gauge& exporter_;
-  GaugeFamily& work_items_;
-  GaugeFamily& partial_rows_;
-  GaugeFamily& overdue_partial_rows_;
-  GaugeFamily& oldest_unsettled_;
-  GaugeFamily& lag_;
-  GaugeFamily& lag_promise_;
-  prometheus::Counter& retention_deleted_;
-  // Set from the census: reset to 0 at each scrape, removed when another instance exports.
-  std::vector<std::pair<GaugeFamily*, prometheus::Gauge*>> warehouse_gauges_;
-  std::map<std::string, std::chrono::steady_clock::time_point> last_commit_;
-  // The label sets of insights_http_requests_total by source (the only per-source family whose
-  // labels are not known in advance), for source_removed.
-  std::map<std::string, std::vector<prometheus::Labels>> request_labels_;
-  std::mutex mutex_;  // last_commit_, request_labels_
+  struct Families;  // the prometheus-cpp registry and metric families (sync_metrics.cpp)
+  std::unique_ptr<Families> families_;
 };
 
 }  // namespace insights
