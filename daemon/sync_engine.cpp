@@ -16,14 +16,12 @@
 #include <climits>
 #include <list>
 
-#include "api/basic_auth.hpp"
-#include "api/http_client.hpp"
-#include "api/http_summaries_api.hpp"
 #include "core/listen_address.hpp"
 #include "daemon/listen_endpoints.hpp"
 #include "daemon/metrics_server.hpp"
 #include "daemon/retention_schedule.hpp"
 #include "daemon/service_notifier.hpp"
+#include "daemon/source_wiring.hpp"
 #include "daemon/sync_metrics.hpp"
 #include "daemon/window_planner.hpp"
 #include "schema/embedded_migrations.hpp"
@@ -82,14 +80,13 @@ std::string default_instance_name() {
   return name + ":" + std::to_string(getpid());
 }
 
-// Everything one source needs, owned together (the API borrows the client).
+// Everything one source needs, owned together (the scheduler borrows the API).
 struct SourceRuntime {
   SourceOptions options;
   std::string secret;
   std::size_t report_index = 0;
   bool running = false;
-  std::unique_ptr<HttpClient> client;
-  std::unique_ptr<HttpSummariesApi> api;
+  std::unique_ptr<SourceApi> api;
   std::unique_ptr<SourceSync> sync;
 };
 
@@ -273,26 +270,15 @@ struct SyncEngine::Impl : EndpointHandler {
     SourceRuntime& runtime = sources.emplace_back();
     runtime.options = options;
     runtime.secret = secret;
-    runtime.client = std::make_unique<HttpClient>(
-        io.get_executor(),
-        HttpClientOptions{.base = parse_base_url(options.api_url),
-                          .ca_file = options.ca_file.value_or(""),
-                          .max_connections = static_cast<std::size_t>(options.concurrency)});
-    runtime.api = std::make_unique<HttpSummariesApi>(
-        *runtime.client, basic_authorization(options.username(), secret));
-    runtime.sync = std::make_unique<SourceSync>(io.get_executor(),
-                                                SourceSyncSetup{.source = options.name,
-                                                                .account_sid = options.account_sid,
-                                                                .filters = options.filters,
-                                                                .concurrency = options.concurrency,
-                                                                .options = setup.sync,
-                                                                .owner = setup.owner,
-                                                                .clock = clock,
-                                                                .api = runtime.api.get(),
-                                                                .work_queue = &work_queue,
-                                                                .backoff = setup.backoff,
-                                                                .only_within = setup.only_within,
-                                                                .metrics = &metrics});
+    runtime.api = std::make_unique<SourceApi>(io.get_executor(), options, secret);
+    runtime.sync = make_source_sync(io.get_executor(), options, runtime.api->api(),
+                                    SchedulerWiring{.sync = setup.sync,
+                                                    .owner = setup.owner,
+                                                    .clock = clock,
+                                                    .work_queue = &work_queue,
+                                                    .backoff = setup.backoff,
+                                                    .only_within = setup.only_within,
+                                                    .metrics = &metrics});
     metrics.source_started(options.name, options.concurrency);
     runtime.report_index = report.sources.size();
     report.sources.emplace_back(options.name, SourceSyncReport{});
@@ -319,7 +305,7 @@ struct SyncEngine::Impl : EndpointHandler {
     }
     report.sources[runtime.report_index].second = std::move(result);
     runtime.running = false;
-    runtime.client->close();
+    runtime.api->close();
     if (--running == 0) {
       if (signals)
         signals->cancel();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/sim_call.hpp"
+#include "sim/sim_defaults.hpp"
 
 namespace insights::sim {
 
@@ -24,7 +25,7 @@ struct GeneratorOptions {
   int calls_per_hour = 120;  // per parent account, spread over all its (sub)accounts
   // Parent account SIDs ("AC" + 32 hex); each gets `subaccounts_per_account` subaccounts
   // whose SIDs derive from it.
-  std::vector<std::string> accounts = {"AC00000000000000000000000000000001"};
+  std::vector<std::string> accounts = {kDefaultAccount};
   int subaccounts_per_account = 1;
   // Lifecycle, in seconds after the call ends (each call draws within the range).
   int partial_delay_min = 60, partial_delay_max = 600;       // "within ten minutes"

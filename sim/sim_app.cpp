@@ -9,15 +9,13 @@
 #include "sim/call_store.hpp"
 #include "sim/http_server.hpp"
 #include "sim/sim_clock.hpp"
+#include "sim/sim_defaults.hpp"
 #include "sim/sim_service.hpp"
 #include "sim/time_param.hpp"
 #include "sim/tls_identity.hpp"
 
 namespace insights::sim {
 namespace {
-
-constexpr const char* kDefaultAccount = "AC00000000000000000000000000000001";
-constexpr const char* kDefaultToken = "sim-auth-token";
 
 std::optional<Credential> parse_credential(const std::string& text, const std::string& fallback) {
   const std::size_t first = text.find(':');

@@ -4,6 +4,7 @@
 #include <pqxx/transaction>
 
 #include "sink/database_call.hpp"
+#include "sink/pg_values.hpp"
 #include "sink/work_item_writes.hpp"
 
 namespace insights {
@@ -23,10 +24,6 @@ constexpr const char* kProgressSelect =
     " GROUP BY b.id, b.source, b.range_start, b.range_end, b.requested_at, b.requested_by"
     " ORDER BY b.source, b.id";
 
-UtcSeconds from_epoch(const pqxx::field& field) {
-  return UtcSeconds(std::chrono::seconds(field.as<long long>()));
-}
-
 std::vector<BackfillProgress> progress_rows(const pqxx::result& rows) {
   std::vector<BackfillProgress> result;
   for (const auto& row : rows) {
@@ -41,16 +38,6 @@ std::vector<BackfillProgress> progress_rows(const pqxx::result& rows) {
                       .rows = row[9].as<long long>()});
   }
   return result;
-}
-
-std::string id_array(const std::vector<long long>& ids) {
-  std::string text = "{";
-  for (long long id : ids) {
-    if (text.size() > 1)
-      text += ',';
-    text += std::to_string(id);
-  }
-  return text + "}";
 }
 
 template <typename Work>
@@ -88,7 +75,7 @@ std::vector<BackfillProgress> read_backfill_progress(pqxx::connection& connectio
     return progress_rows(
         tx.exec_params("WITH b AS (SELECT * FROM backfills WHERE id = ANY ($1::bigint[])) " +
                            std::string(kProgressSelect),
-                       id_array(ids)));
+                       bigint_array(ids)));
   });
 }
 

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "sink/database_call.hpp"
 #include "sink/pg_connection.hpp"
+#include "sink/pg_values.hpp"
 #include "sink/work_item_states.hpp"
 #include "sink/work_item_writes.hpp"
 #include "sink/work_queue.hpp"
@@ -17,20 +18,6 @@ namespace {
 
 std::string ts(UtcSeconds time) {
   return format_utc(time);
-}
-
-UtcSeconds from_epoch(const pqxx::field& field) {
-  return UtcSeconds(std::chrono::seconds(field.as<long long>()));
-}
-
-std::string id_array(const std::set<long long>& ids) {
-  std::string text = "{";
-  for (long long id : ids) {
-    if (text.size() > 1)
-      text += ',';
-    text += std::to_string(id);
-  }
-  return text + "}";
 }
 
 // "Start or end time in the window": which call timestamp Twilio's time filter uses is
@@ -93,7 +80,7 @@ auto WorkItemStore::transact(const char* what, Work work) {
 // An UPDATE of one work item that only applies while `owner` holds its lease.
 template <typename... Values>
 bool WorkItemStore::update_leased(const char* what, const std::string& assignments, long long id,
-                              const std::string& owner, const Values&... values) {
+                                  const std::string& owner, const Values&... values) {
   return transact(what, [&](pqxx::work& tx) {
     return tx.exec_params("UPDATE work_items SET " + assignments +
                               ", updated_at = now() WHERE id = $1 AND lease_owner = $2",
@@ -135,8 +122,7 @@ int WorkItemStore::add_windows(const std::string& source, WorkKind kind,
           "INSERT INTO work_items (source, kind, window_start, window_end, next_due_at)"
           " VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::timestamptz)"
           " ON CONFLICT (source, kind, window_start, window_end) DO NOTHING",
-          source, name_of(kind), ts(planned.window.start), ts(planned.window.end),
-          ts(planned.due));
+          source, name_of(kind), ts(planned.window.start), ts(planned.window.end), ts(planned.due));
       added += static_cast<int>(result.affected_rows());
     }
     return added;
@@ -178,8 +164,9 @@ std::vector<WorkItem> WorkItemStore::claim_due(const ClaimRequest& request) {
         " FROM due WHERE w.id = due.id"
         " RETURNING " +
             std::string(kItemColumns),
-        request.source, ts(request.now), request.owner, request.limit, id_array(request.exclude),
-        request.lease_seconds, request.kind ? name_of(*request.kind) : "",
+        request.source, ts(request.now), request.owner, request.limit,
+        bigint_array(request.exclude), request.lease_seconds,
+        request.kind ? name_of(*request.kind) : "",
         request.within ? ts(request.within->start) : std::string(),
         request.within ? ts(request.within->end) : std::string());
     std::vector<WorkItem> items;
@@ -228,17 +215,17 @@ bool WorkItemStore::record_failure(long long id, const std::string& owner,
                                    const FailedAttempt& attempt) {
   if (attempt.retry) {
     // The holder keeps the lease through its backoff; a refused cursor restarts the pass.
-    return update_leased("note failure",
-                         "attempts = attempts + 1, last_error = $3, last_error_at = now(),"
-                         " lease_expires_at = $4::timestamptz,"
-                         " page_cursor = CASE WHEN $5::boolean THEN NULL ELSE page_cursor END,"
-                         " pass_pages = CASE WHEN $5::boolean THEN 0 ELSE pass_pages END,"
-                         " pass_rows = CASE WHEN $5::boolean THEN 0 ELSE pass_rows END,"
-                         " pass_partial_rows = CASE WHEN $5::boolean THEN 0 ELSE pass_partial_rows END,"
-                         " pass_started_at = CASE WHEN $5::boolean THEN $6::timestamptz"
-                         "                        ELSE pass_started_at END",
-                         id, owner, attempt.error, ts(attempt.lease_until), attempt.restart_pass,
-                         ts(attempt.now));
+    return update_leased(
+        "note failure",
+        "attempts = attempts + 1, last_error = $3, last_error_at = now(),"
+        " lease_expires_at = $4::timestamptz,"
+        " page_cursor = CASE WHEN $5::boolean THEN NULL ELSE page_cursor END,"
+        " pass_pages = CASE WHEN $5::boolean THEN 0 ELSE pass_pages END,"
+        " pass_rows = CASE WHEN $5::boolean THEN 0 ELSE pass_rows END,"
+        " pass_partial_rows = CASE WHEN $5::boolean THEN 0 ELSE pass_partial_rows END,"
+        " pass_started_at = CASE WHEN $5::boolean THEN $6::timestamptz"
+        "                        ELSE pass_started_at END",
+        id, owner, attempt.error, ts(attempt.lease_until), attempt.restart_pass, ts(attempt.now));
   }
   static const std::string parked = "state = " + state_after_sql(WorkEvent::parked) + ", ";
   return update_leased("record failure",
@@ -250,7 +237,7 @@ bool WorkItemStore::record_failure(long long id, const std::string& owner,
 }
 
 bool WorkItemStore::split_window(long long id, const std::string& owner,
-                             const std::vector<TimeWindow>& pieces, UtcSeconds now) {
+                                 const std::vector<TimeWindow>& pieces, UtcSeconds now) {
   return transact("split window", [&](pqxx::work& tx) {
     const pqxx::result parent = tx.exec_params(
         "DELETE FROM work_items WHERE id = $1 AND lease_owner = $2 AND kind = 'backfill'"
@@ -272,7 +259,7 @@ bool WorkItemStore::split_window(long long id, const std::string& owner,
 }
 
 std::vector<std::string> WorkItemStore::partial_calls_in(const std::string& source,
-                                                     const TimeWindow& window, int limit) {
+                                                         const TimeWindow& window, int limit) {
   return transact("find partial rows", [&](pqxx::work& tx) {
     const pqxx::result rows = tx.exec_params(
         std::string("SELECT call_sid FROM call_summaries WHERE source = $1"
@@ -287,7 +274,7 @@ std::vector<std::string> WorkItemStore::partial_calls_in(const std::string& sour
 }
 
 int WorkItemStore::mark_retention_expired(const std::string& source, const TimeWindow& window,
-                                      UtcSeconds now) {
+                                          UtcSeconds now) {
   return transact("mark expired partial rows", [&](pqxx::work& tx) {
     return static_cast<int>(
         tx.exec_params(std::string("UPDATE call_summaries SET retention_expired_at = "
@@ -443,9 +430,9 @@ PassesRequested request_passes(pqxx::work& transaction, const std::string& sourc
   PassesRequested passes;
   passes.windows_requested = static_cast<int>(
       transaction.exec_params(request_existing_sql(), source, start, end, due).affected_rows());
-  passes.windows_added = static_cast<int>(
-      transaction.exec_params(kAddGapsSql, source, start, end, due, window_minutes)
-          .affected_rows());
+  passes.windows_added =
+      static_cast<int>(transaction.exec_params(kAddGapsSql, source, start, end, due, window_minutes)
+                           .affected_rows());
   return passes;
 }
 

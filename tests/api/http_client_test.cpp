@@ -17,6 +17,7 @@
 #include "sim/sim_service.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_dir.hpp"
 
 namespace insights {
@@ -26,7 +27,7 @@ namespace asio = boost::asio;
 using namespace std::chrono;
 using insights::testing::basic_auth;
 
-constexpr const char* kAccount = "AC00000000000000000000000000000001";
+constexpr const char* kAccount = testing::kSimAccount;
 constexpr const char* kToken = "test-token";
 const sim::SimTime kStart = sys_days(year(2026) / 11 / 20) + hours(12);
 const std::string kPage =

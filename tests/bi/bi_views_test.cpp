@@ -22,6 +22,7 @@
 #include "schema/embedded_migrations.hpp"
 #include "sink/migration_runner.hpp"
 #include "tests/bi/seeded_warehouse.hpp"
+#include "tests/support/fake_summaries_api.hpp"
 
 namespace insights {
 namespace {
@@ -87,34 +88,19 @@ struct Range {
   std::string account;
 };
 
-// Fails every list request of one window with a connection reset.
-class WindowFailingApi : public SummariesApi {
- public:
-  WindowFailingApi(SummariesApi& real, UtcSeconds failing_start)
-      : real_(real), failing_start_(failing_start) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    if (window.start == failing_start_)
-      throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
-    co_return co_await real_.list_page(window, cursor);
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    co_return co_await real_.complete_summary(sid);
-  }
-
- private:
-  SummariesApi& real_;
-  UtcSeconds failing_start_;
-};
-
 class BiViewsTest : public testing::SeededWarehouseTest {
  protected:
   // The second source's window three hours back keeps failing: sync health must show it.
   SourceSyncReport sync_second_account(testing::SyncHarnessOptions options) override {
     options.sync.once_attempts = 2;
-    std::optional<WindowFailingApi> failing;
+    std::optional<testing::FakeSummariesApi> failing;
     options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-      return failing.emplace(real, failing_window);
+      testing::FakeSummariesApi& api = failing.emplace(&real);
+      api.before_list = [this](const WindowRequest& window, const std::optional<std::string>&) {
+        if (window.start == failing_window)
+          throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
+      };
+      return api;
     };
     const SourceSyncReport report = testing::sync_once(options);
     EXPECT_EQ(report.windows_given_up, 1);

@@ -56,13 +56,8 @@ class BackfillSyncTest : public testing::PgTest,
 
   void expect_equals_truth(TimeWindow range) {
     const char* field = GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
-    const auto truth = sim->truth(range.start, range.end);
-    ASSERT_FALSE(truth.empty());
-    const auto check = testing::compare_with_truth(
-        testing::stored_digests(*pg, field, range.start, range.end), truth);
-    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                               << check.extra << " extra\n"
-                               << check.examples;
+    EXPECT_TRUE(testing::stored_equals_truth(*pg, sim->truth(range.start, range.end), field,
+                                             range.start, range.end));
   }
 
   FakeClock clock{kNow};

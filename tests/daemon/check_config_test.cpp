@@ -54,7 +54,7 @@ class CheckConfigTest : public PgTest {
     return config;
   }
   ChildResult check(const SyncConfig& config, const std::string& name,
-                    const std::string& token = kSimProcessToken, bool connect = true) {
+                    const std::string& token = kSimToken, bool connect = true) {
     std::vector<std::string> arguments{"--config", config.write(dir + "/" + name + ".toml"),
                                        "check-config"};
     if (connect)
@@ -101,10 +101,10 @@ TEST_F(CheckConfigTest, EverythingGoodIsOneLineEachAndExitZero) {
       << out;
   EXPECT_TRUE(contains(out, "every check passed")) << out;
   EXPECT_EQ(sim->counter("api_requests") - requests_before, 1) << "one cheap request";
-  EXPECT_FALSE(contains(out, kSimProcessToken)) << out;
+  EXPECT_FALSE(contains(out, kSimToken)) << out;
 
   // Without --connect: nothing contacted, and the last line says so.
-  const ChildResult offline = check(config(), "offline", kSimProcessToken, false);
+  const ChildResult offline = check(config(), "offline", kSimToken, false);
   EXPECT_EQ(exit_code(offline), kExitOk) << offline.output;
   EXPECT_TRUE(contains(offline.output,
                        "not checked: the database (connection, schema version, the role's "
@@ -182,7 +182,7 @@ TEST_F(CheckConfigTest, AWrongTokenIsExitSevenAndNeverPrinted) {
   EXPECT_TRUE(contains(result.output, "privileges: role " + role + " holds all")) << result.output;
   EXPECT_TRUE(contains(result.output, "1 check failed: source \"sim\" (source[1]); exit status 7"))
       << result.output;
-  const std::string header = basic_authorization(kSimProcessAccount, wrong);
+  const std::string header = basic_authorization(kSimAccount, wrong);
   EXPECT_FALSE(contains(result.output, wrong)) << result.output;
   EXPECT_FALSE(contains(result.output, header.substr(header.find(' ') + 1))) << result.output;
   EXPECT_EQ(sim->responses_with_status(401), 1);
@@ -226,7 +226,7 @@ TEST_F(CheckConfigTest, ACertificateThatDoesNotVerifyAndAnApiNobodyAnswers) {
 // The permission warning comes with check-config and with the commands that load secrets.
 TEST_F(CheckConfigTest, ASecretFileOthersCanReadIsAWarningNotAFailure) {
   const std::string secret_file = dir + "/twilio-token";
-  std::ofstream(secret_file) << kSimProcessToken << "\n";
+  std::ofstream(secret_file) << kSimToken << "\n";
   ::chmod(secret_file.c_str(), 0644);
   SyncConfig readable = config();
   readable.secret_file = secret_file;

@@ -55,7 +55,7 @@ using namespace std::chrono;
 using namespace std::chrono_literals;
 
 // The daemon reads its source's secret from this variable (never from the command line).
-const std::string kSecretEnv = "INSIGHTS_TEST_SIM_SECRET";
+const std::string kSecretEnv = kSyncConfigSecretEnv;
 
 // Calls per hour of the sim's parent account and its subaccount together: about 2,000 of the
 // parent's per hour, so 48 one-hour windows hold about 100,000 rows and a full `sync --once`
@@ -66,35 +66,22 @@ UtcSeconds now_seconds() {
   return floor<seconds>(system_clock::now());
 }
 
-struct DaemonConfig {
-  std::string database_url;  // "" leaves [database] out (then --database-url decides)
-  std::string api_url;
-  std::string ca_file;  // "" = system CAs
-  int lookback_hours = 48;
-  // Extra `key = value` lines for [sync].
-  std::vector<std::string> sync;
-};
+// The config most tests here run: a database, the sim, the lookback and extra [sync] lines.
+SyncConfig daemon_config(std::string database_url, std::string api_url, std::string ca_file,
+                         int lookback_hours, std::vector<std::string> sync_lines = {}) {
+  SyncConfig config;
+  config.database_url = std::move(database_url);
+  config.api_url = std::move(api_url);
+  config.ca_file = std::move(ca_file);
+  config.lookback_hours = lookback_hours;
+  config.sync_lines = std::move(sync_lines);
+  return config;
+}
 
-// Writes `config` as TOML to dir/name and returns the path.
+// Writes `config` to dir/name and returns the path.
 std::string write_config(const std::string& dir, const std::string& name,
-                         const DaemonConfig& config) {
-  std::string text;
-  if (!config.database_url.empty())
-    text += "[database]\nurl = \"" + config.database_url + "\"\n";
-  text += "[sync]\ninitial_lookback_hours = " + std::to_string(config.lookback_hours) +
-          "\ninstance_name = \"proc-test\"\n";
-  for (const auto& line : config.sync)
-    text += line + "\n";
-  // Any free port: tests may run daemons side by side.
-  text += "[metrics]\nlisten = \"127.0.0.1:0\"\n";
-  text += "[[source]]\nname = \"sim\"\naccount_sid = \"" + std::string(kSimProcessAccount) +
-          "\"\nsecret_env = \"" + kSecretEnv + "\"\napi_url = \"" + config.api_url + "\"\n";
-  if (!config.ca_file.empty())
-    text += "ca_file = \"" + config.ca_file + "\"\n";
-  text += "concurrency = 4\n";
-  const std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return path;
+                         const SyncConfig& config) {
+  return config.write(dir + "/" + name);
 }
 
 // Keeps windows due again quickly, so later runs re-read what earlier runs read: the window
@@ -193,12 +180,9 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
 
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 48,
-                                           .sync = kRereadOften});
+  const std::string config =
+      write_config(dir, "sync.toml",
+                   daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 48, kRereadOften));
   // Everything the daemon can store: the windows start at most an hour before now - 48 h.
   const auto truth = sim.truth(sim_now - 49h, sim_now + 1h);
   ASSERT_GT(truth.size(), 50'000u) << "the sim should hold a large data set";
@@ -220,7 +204,7 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
         start_insights_sync(dir, "trial-" + std::to_string(trial) + ".log",
                             once ? std::vector<std::string>{"--config", config, "sync", "--once"}
                                  : std::vector<std::string>{"--config", config, "run"},
-                            kSimProcessToken);
+                            kSimToken);
     std::this_thread::sleep_for(milliseconds(delay));  // the random kill instant
     const ChildExit end = process->kill_now();
     if (end.exited) {
@@ -265,7 +249,7 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
 
   // Then one clean run finishes every window, and the warehouse equals the truth.
   const ChildResult final_run =
-      insights_sync(dir, "final.log", {"--config", config, "sync", "--once"}, kSimProcessToken);
+      insights_sync(dir, "final.log", {"--config", config, "sync", "--once"}, kSimToken);
   ASSERT_EQ(exit_code(final_run), kExitOk) << describe(final_run);
   EXPECT_EQ(number(*pg,
                    "SELECT count(*) FROM work_items WHERE passes_completed = 0"
@@ -278,9 +262,7 @@ TEST_F(DaemonProcessTest, KillNineAtRandomInstantsLosesDuplicatesAndDowngradesNo
   const auto expected = sim.truth(from, sim_now);
   const Comparison final_check =
       compare_with_truth(stored_digests(*pg, "start_time", from, sim_now), expected);
-  EXPECT_TRUE(final_check.equal()) << final_check.missing << " missing, " << final_check.different
-                                   << " different, " << final_check.extra << " extra\n"
-                                   << final_check.examples;
+  EXPECT_TRUE(final_check.equal()) << final_check.describe();
   EXPECT_GE(killed_mid_run, kTrials / 2)
       << "at least the `run` trials must be killed while working";
   std::cout << "[ crash    ] " << kTrials << " kill -9 trials (seed " << seed
@@ -299,17 +281,12 @@ TEST_F(DaemonProcessTest, BackfillFollowedByWaitResumesAfterKillNineWithoutRedoi
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
   // The live tail only holds the current window; the backfill is ~34 settled hours.
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 0,
-                                           .sync = {}});
-  auto daemon =
-      start_insights_sync(dir, "daemon-1.log", {"--config", config, "run"}, kSimProcessToken);
+  const std::string config = write_config(
+      dir, "sync.toml", daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 0, {}));
+  auto daemon = start_insights_sync(dir, "daemon-1.log", {"--config", config, "run"}, kSimToken);
   auto wait = start_insights_sync(
       dir, "backfill-wait.log",
-      {"--config", config, "backfill", "--from", "40h", "--to", "6h", "--wait"}, kSimProcessToken);
+      {"--config", config, "backfill", "--from", "40h", "--to", "6h", "--wait"}, kSimToken);
 
   // Kill the daemon once some backfill windows are done and others are not.
   const std::string done_windows =
@@ -335,7 +312,7 @@ TEST_F(DaemonProcessTest, BackfillFollowedByWaitResumesAfterKillNineWithoutRedoi
   ASSERT_LT(static_cast<long long>(finished.size()), windows)
       << "the kill came too late: every window was done";
 
-  daemon = start_insights_sync(dir, "daemon-2.log", {"--config", config, "run"}, kSimProcessToken);
+  daemon = start_insights_sync(dir, "daemon-2.log", {"--config", config, "run"}, kSimToken);
   const auto waited = wait->wait_for(120s);
   ASSERT_TRUE(waited) << "backfill --wait did not end: " << wait->output();
   EXPECT_EQ(waited->exit_code, kExitOk) << wait->output();
@@ -362,9 +339,7 @@ TEST_F(DaemonProcessTest, BackfillFollowedByWaitResumesAfterKillNineWithoutRedoi
   const UtcSeconds from{seconds(range[0].as<long long>())}, to{seconds(range[1].as<long long>())};
   const Comparison check =
       compare_with_truth(stored_digests(*pg, "start_time", from, to), sim.truth(from, to));
-  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                             << check.extra << " extra\n"
-                             << check.examples;
+  EXPECT_TRUE(check.equal()) << check.describe();
   std::cout << "[ backfill ] " << windows << " windows; killed with " << finished.size()
             << " done (not read again); " << check.compared << " rows equal to the truth"
             << std::endl;
@@ -386,18 +361,14 @@ TEST_F(DaemonProcessTest, TheLiveTailStaysFreshWhileAMonthIsBackfilled) {
                  {"--calls-per-hour", "2000", "--subaccounts", "0", "--fault", "latency_ms=300"});
   const std::string config = write_config(
       dir, "sync.toml",
-      {.database_url = db->conninfo(),
-       .api_url = sim.base_url(),
-       .ca_file = sim.ca_file(),
-       .lookback_hours = 0,
-       .sync = {kFreshSchedule, "poll_interval_seconds = " + std::to_string(kPollSeconds)}});
-  const ChildResult enqueued = insights_sync(
-      dir, "backfill.log", {"--config", config, "backfill", "--from", "29d", "--to", "1d"},
-      kSimProcessToken);
+      daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 0,
+                    {kFreshSchedule, "poll_interval_seconds = " + std::to_string(kPollSeconds)}));
+  const ChildResult enqueued =
+      insights_sync(dir, "backfill.log",
+                    {"--config", config, "backfill", "--from", "29d", "--to", "1d"}, kSimToken);
   ASSERT_EQ(exit_code(enqueued), kExitOk) << describe(enqueued);
 
-  auto daemon =
-      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  auto daemon = start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimToken);
   std::this_thread::sleep_for(kObserve);
   const long long live_passes =
       number(*pg, "SELECT sum(passes_completed) FROM work_items WHERE kind = 'live'");
@@ -477,21 +448,16 @@ class NotifySocket {
 TEST_F(DaemonProcessTest, AsASystemdServiceItSaysReadyFeedsTheWatchdogAndSaysStopping) {
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now);
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 2,
-                                           .sync = {}});
+  const std::string config = write_config(
+      dir, "sync.toml", daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 2, {}));
   NotifySocket manager;
-  ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/daemon.log",
-                      {{kSecretEnv, kSimProcessToken},
-                       {"NOTIFY_SOCKET", manager.path()},
-                       {"WATCHDOG_USEC", "1000000"}});
+  ChildProcess daemon(
+      INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/daemon.log",
+      {{kSecretEnv, kSimToken}, {"NOTIFY_SOCKET", manager.path()}, {"WATCHDOG_USEC", "1000000"}});
   const auto ready = manager.until("READY=1", 30s);
   ASSERT_FALSE(ready.empty()) << daemon.output();
   ASSERT_TRUE(contains(ready.back(), "READY=1")) << daemon.output();
-  EXPECT_TRUE(contains(ready.back(), "STATUS=syncing 1 source as proc-test")) << ready.back();
+  EXPECT_TRUE(contains(ready.back(), "STATUS=syncing 1 source as test-instance")) << ready.back();
   EXPECT_EQ(ready.size(), 1u) << "nothing before READY=1: " << ready.front();
   // Half the watchdog interval: a ping every 0.5 s, from the event loop.
   const auto pings = manager.until("WATCHDOG=1", 3s);
@@ -515,11 +481,8 @@ TEST_F(DaemonProcessTest, AsASystemdServiceItSaysReadyFeedsTheWatchdogAndSaysSto
 TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigintStops) {
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now);
-  const DaemonConfig base{.database_url = db->conninfo(),
-                          .api_url = sim.base_url(),
-                          .ca_file = sim.ca_file(),
-                          .lookback_hours = 3,
-                          .sync = {kFreshSchedule}};
+  const SyncConfig base =
+      daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 3, {kFreshSchedule});
   // The same account under a second name: a source of its own for the scheduler.
   const std::string one = write_config(dir, "one.toml", base);
   std::ifstream one_in(one);
@@ -532,8 +495,7 @@ TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigint
   const std::string config = dir + "/sync.toml";
   std::ofstream(config) << one_text;
 
-  auto daemon =
-      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  auto daemon = start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimToken);
   const auto windows_of = [this](const std::string& source) {
     return number(*pg, "SELECT count(*) FROM work_items WHERE source = '" + source +
                            "' AND passes_completed > 0");
@@ -583,21 +545,17 @@ TEST_F(DaemonProcessTest, SighupAddsAndRemovesSourcesKeepsABadConfigOutAndSigint
 TEST_F(DaemonProcessTest, JsonLogsCarryFieldsAndNoLineEverHoldsTheSecret) {
   const std::string secret = "proc-log-secret-8e1f";
   const UtcSeconds sim_now = now_seconds();
-  SimProcess sim(dir + "/sim", sim_now,
-                 {"--credential", std::string(kSimProcessAccount) + ":" + secret});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 3,
-                                           .sync = {kFreshSchedule}});
+  SimProcess sim(dir + "/sim", sim_now, {"--credential", std::string(kSimAccount) + ":" + secret});
+  const std::string config = write_config(
+      dir, "sync.toml",
+      daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 3, {kFreshSchedule}));
   std::ofstream(config, std::ios::app) << "[log]\nformat = \"json\"\nlevel = \"trace\"\n";
   const ChildResult run =
       insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, secret);
   ASSERT_EQ(exit_code(run), kExitOk) << describe(run);
 
   // The header value the daemon sent, in every form it could leak.
-  const std::string authorization = basic_authorization(kSimProcessAccount, secret);
+  const std::string authorization = basic_authorization(kSimAccount, secret);
   std::istringstream lines(run.output);
   std::string line;
   int count = 0, window_lines = 0;
@@ -662,14 +620,9 @@ unsigned short metrics_port(const std::string& log) {
 TEST_F(DaemonProcessTest, MetricsHealthAndReadinessAnswerDuringASync) {
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", "2000"});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 6,
-                                           .sync = {}});
-  auto daemon =
-      start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimProcessToken);
+  const std::string config = write_config(
+      dir, "sync.toml", daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 6, {}));
+  auto daemon = start_insights_sync(dir, "daemon.log", {"--config", config, "run"}, kSimToken);
   ASSERT_TRUE(eventually([&] { return metrics_port(daemon->output()) != 0; }, 20s))
       << daemon->output();
   HttpClientOptions options;
@@ -723,15 +676,11 @@ TEST_F(DaemonProcessTest, MetricsHealthAndReadinessAnswerDuringASync) {
 
 TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLeakingTheSecret) {
   const std::string secret = "proc-wrong-secret-4d2c";
-  SimProcess sim(dir + "/sim", now_seconds(),
-                 {"--calls-per-hour", "120", "--credential",
-                  std::string(kSimProcessAccount) + ":other-token"});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 48,
-                                           .sync = {}});
+  SimProcess sim(
+      dir + "/sim", now_seconds(),
+      {"--calls-per-hour", "120", "--credential", std::string(kSimAccount) + ":other-token"});
+  const std::string config = write_config(
+      dir, "sync.toml", daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 48, {}));
   const auto started = steady_clock::now();
   const ChildResult result =
       insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, secret, 30s);
@@ -753,15 +702,12 @@ TEST_F(DaemonProcessTest, WrongCredentialsStopTheSourceAtOnceWithoutRetryingOrLe
 
 TEST_F(DaemonProcessTest, CertificateFromAnotherCaIsRefused) {
   SimProcess sim(dir + "/sim", now_seconds(), {"--calls-per-hour", "120"});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = write_unrelated_ca(dir),
-                                           .lookback_hours = 4,
-                                           .sync = {}});
+  const std::string config =
+      write_config(dir, "sync.toml",
+                   daemon_config(db->conninfo(), sim.base_url(), write_unrelated_ca(dir), 4, {}));
   const auto started = steady_clock::now();
   const ChildResult result =
-      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimProcessToken, 30s);
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimToken, 30s);
   EXPECT_EQ(exit_code(result), kExitSourceRefused) << describe(result);
   EXPECT_LT(steady_clock::now() - started, 10s);
   EXPECT_TRUE(contains(result.output, "certificate")) << result.output;
@@ -773,15 +719,12 @@ TEST_F(DaemonProcessTest, CertificateFromAnotherCaIsRefused) {
 
 TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAttempts) {
   const RefusingPort nothing_listens;
-  const std::string config =
-      write_config(dir, "sync.toml",
-                   {.database_url = db->conninfo(),
-                    .api_url = "https://127.0.0.1:" + std::to_string(nothing_listens.port()),
-                    .ca_file = write_unrelated_ca(dir),
-                    .lookback_hours = 1,
-                    .sync = {kFreshSchedule, "once_attempts = 2"}});
+  const std::string config = write_config(
+      dir, "sync.toml",
+      daemon_config(db->conninfo(), "https://127.0.0.1:" + std::to_string(nothing_listens.port()),
+                    write_unrelated_ca(dir), 1, {kFreshSchedule, "once_attempts = 2"}));
   const ChildResult result =
-      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimProcessToken, 60s);
+      insights_sync(dir, "sync.log", {"--config", config, "sync", "--once"}, kSimToken, 60s);
   EXPECT_EQ(exit_code(result), kExitWorkFailed) << describe(result);
   const std::string refused =
       "connecting to 127.0.0.1:" + std::to_string(nothing_listens.port()) + " failed";
@@ -791,7 +734,7 @@ TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAtte
 
   // `status` shows what went wrong, for the window it went wrong in.
   const ChildResult status =
-      insights_sync(dir, "status.log", {"--config", config, "status", "--json"}, kSimProcessToken);
+      insights_sync(dir, "status.log", {"--config", config, "status", "--json"}, kSimToken);
   ASSERT_EQ(exit_code(status), kExitOk) << describe(status);
   rapidjson::Document json;
   json.Parse(status.output.c_str());
@@ -806,15 +749,12 @@ TEST_F(DaemonProcessTest, ApiThatRefusesConnectionsFailsTheWindowsAfterTheirAtte
 TEST_F(DaemonProcessTest, BackfillOfBrokenPagesEndsWithParkedWindowsAndAClearErrorThenLands) {
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now, {"--fault", "malformed_rate=1"});
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = db->conninfo(),
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 0,
-                                           .sync = {"park_after_attempts = 2"}});
+  const std::string config = write_config(
+      dir, "sync.toml",
+      daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 0, {"park_after_attempts = 2"}));
   const std::vector<std::string> backfill = {"--config", config, "backfill", "--from",
                                              "4h",       "--to", "1h",       "--run"};
-  const ChildResult broken = insights_sync(dir, "broken.log", backfill, kSimProcessToken);
+  const ChildResult broken = insights_sync(dir, "broken.log", backfill, kSimToken);
   EXPECT_EQ(exit_code(broken), kExitWorkFailed) << describe(broken);
   EXPECT_TRUE(contains(broken.output, "parked; `insights-sync status` shows why")) << broken.output;
   const long long parked = number(*pg, "SELECT count(*) FROM work_items WHERE state = 'parked'");
@@ -822,7 +762,7 @@ TEST_F(DaemonProcessTest, BackfillOfBrokenPagesEndsWithParkedWindowsAndAClearErr
 
   // The API mends; the same backfill again gives the parked windows another chance.
   sim.admin_post("/_sim/faults?malformed_rate=0");
-  const ChildResult mended = insights_sync(dir, "mended.log", backfill, kSimProcessToken);
+  const ChildResult mended = insights_sync(dir, "mended.log", backfill, kSimToken);
   EXPECT_EQ(exit_code(mended), kExitOk) << describe(mended);
   EXPECT_EQ(number(*pg, "SELECT count(*) FROM work_items WHERE state = 'parked'"), 0);
   EXPECT_EQ(number(*pg, "SELECT count(*) FROM call_summaries"),
@@ -835,19 +775,15 @@ TEST_F(DaemonProcessTest, BackfillOfBrokenPagesEndsWithParkedWindowsAndAClearErr
 TEST(DaemonProcess, UnreachableDatabaseAtStartExitsWithTheDatabaseCode) {
   const TestDir test_dir{"daemon-process"};
   const std::string& dir = test_dir.path();
-  const std::string config = write_config(dir, "sync.toml",
-                                          {.database_url = "",
-                                           .api_url = "https://127.0.0.1:1",
-                                           .ca_file = "",
-                                           .lookback_hours = 1,
-                                           .sync = {}});
+  const std::string config =
+      write_config(dir, "sync.toml", daemon_config("", "https://127.0.0.1:1", "", 1, {}));
   for (const std::vector<std::string>& command :
        {std::vector<std::string>{"sync", "--once"}, std::vector<std::string>{"run"}}) {
     std::vector<std::string> arguments{"--config", config, "--database-url",
                                        "host=/nonexistent port=1"};
     arguments.insert(arguments.end(), command.begin(), command.end());
     const ChildResult result =
-        insights_sync(dir, command.front() + ".log", arguments, kSimProcessToken, 30s);
+        insights_sync(dir, command.front() + ".log", arguments, kSimToken, 30s);
     EXPECT_EQ(exit_code(result), kExitDatabase) << command.front() << ": " << describe(result);
     EXPECT_TRUE(contains(result.output, "cannot connect to PostgreSQL"))
         << command.front() << ": " << result.output;
@@ -879,13 +815,9 @@ TEST(DaemonProcess, DaemonRidesOutADatabaseOutageAndCatchesUp) {
 
   const UtcSeconds sim_now = now_seconds();
   SimProcess sim(dir + "/sim", sim_now, {"--calls-per-hour", kBusySimCallsPerHour});
-  const std::string config = write_config(dir, "run.toml",
-                                          {.database_url = conninfo,
-                                           .api_url = sim.base_url(),
-                                           .ca_file = sim.ca_file(),
-                                           .lookback_hours = 24,
-                                           .sync = kRereadOften});
-  auto daemon = start_insights_sync(dir, "run.log", {"--config", config, "run"}, kSimProcessToken);
+  const std::string config = write_config(
+      dir, "run.toml", daemon_config(conninfo, sim.base_url(), sim.ca_file(), 24, kRereadOften));
+  auto daemon = start_insights_sync(dir, "run.log", {"--config", config, "run"}, kSimToken);
 
   const auto rows = [&] { return number_if_up(conninfo, "SELECT count(*) FROM call_summaries"); };
   // Crash the server in the middle of the first read of the ~48,000 rows.
@@ -930,9 +862,7 @@ TEST(DaemonProcess, DaemonRidesOutADatabaseOutageAndCatchesUp) {
   const UtcSeconds from = compared_range_start(pg, sim_now, 24h);
   const Comparison check =
       compare_with_truth(stored_digests(pg, "start_time", from, sim_now), sim.truth(from, sim_now));
-  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                             << check.extra << " extra\n"
-                             << check.examples;
+  EXPECT_TRUE(check.equal()) << check.describe();
   std::cout << "[ outage   ] " << rows_before_outage << " rows before the outage; "
             << check.compared
             << " rows compared with the truth after catching up: " << check.missing << " missing, "

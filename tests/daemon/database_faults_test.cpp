@@ -64,8 +64,7 @@ void expect_equal_to_truth(const std::string& conninfo, SimProcess& sim) {
   const UtcSeconds from{seconds(first[0].as<long long>())};
   const Comparison check = compare_with_truth(stored_digests(pg, "start_time", from, sim.now()),
                                               sim.truth(from, sim.now()));
-  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                             << check.extra << " extra: " << check.examples;
+  EXPECT_TRUE(check.equal()) << check.describe();
   EXPECT_GT(check.compared, 1000);
 }
 
@@ -96,7 +95,7 @@ TEST(DatabaseFaults, ConnectionsKilledMidTransactionAndARestartAreRiddenOut) {
                        "settle_after_minutes = 2880"};
   const std::string path = config.write(dir + "/run.toml");
   ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", path, "run"}, dir + "/run.log",
-                      {{kSyncConfigSecretEnv, kSimProcessToken}});
+                      {{kSyncConfigSecretEnv, kSimToken}});
 
   // Once it syncs (a connection lost during the start-up checks is exit 3, like a database
   // down at start), kill the daemon's backends while they are inside a transaction (a page's
@@ -198,7 +197,7 @@ class HeldLockTest : public PgTest {
     }
     const ChildResult result =
         run_child(INSIGHTS_SYNC_BINARY, {"--config", path, "sync", "--once"}, dir + "/sync.log",
-                  {{kSyncConfigSecretEnv, kSimProcessToken}}, 60s);
+                  {{kSyncConfigSecretEnv, kSimToken}}, 60s);
     locker.join();
     ASSERT_TRUE(result.exit && result.exit->exited) << result.output;
     EXPECT_EQ(result.exit->exit_code, kExitOk) << result.output;

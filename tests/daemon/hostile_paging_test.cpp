@@ -23,6 +23,7 @@
 #include "core/utc_time.hpp"
 #include "sim/http_server.hpp"
 #include "sim/tls_identity.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
@@ -115,7 +116,7 @@ class HostilePagingTest : public testing::PgTest {
     options.database.conninfo = db->conninfo();
     options.base_url = server.base_url();
     options.ca_file = server.ca_file();
-    options.user = "AC00000000000000000000000000000001";
+    options.user = testing::kSimAccount;
     options.secret = "token";
     options.sync = testing::test_sync_options(lookback_hours);
     options.sync.park_after_attempts = 1;  // each bad page parks at once: its state is checked

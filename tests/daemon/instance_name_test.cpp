@@ -36,7 +36,7 @@ class InstanceNameTest : public PgTest {
   }
   ChildResult insights_sync(const std::string& log, std::vector<std::string> arguments) {
     return run_child(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
-                     {{kSyncConfigSecretEnv, kSimProcessToken}}, 60s);
+                     {{kSyncConfigSecretEnv, kSimToken}}, 60s);
   }
   long long passes() {
     return std::stoll(scalar("SELECT coalesce(sum(passes_completed), 0) FROM work_items"));
@@ -50,7 +50,7 @@ TEST_F(InstanceNameTest, ASecondLiveInstanceWithTheSameNameIsRefusedAndTakesNoLe
   SimProcess sim(dir + "/sim", floor<seconds>(system_clock::now()), {"--calls-per-hour", "300"});
   const std::string config = config_for(sim);
   ChildProcess first(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/first.log",
-                     {{kSyncConfigSecretEnv, kSimProcessToken}});
+                     {{kSyncConfigSecretEnv, kSimToken}});
   ASSERT_TRUE(eventually([&] { return passes() > 0 || !first.running(); }, 30s)) << first.output();
   // A lease of the first instance that the first is not using right now: a second start under
   // the same name would release it (what a restart of the same instance does).

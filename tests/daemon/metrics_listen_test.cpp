@@ -72,8 +72,7 @@ class MetricsListenTest : public PgTest {
   std::unique_ptr<ChildProcess> start(const std::string& config_path, const std::string& log) {
     return std::make_unique<ChildProcess>(
         INSIGHTS_SYNC_BINARY, std::vector<std::string>{"--config", config_path, "run"},
-        dir + "/" + log,
-        std::map<std::string, std::string>{{kSyncConfigSecretEnv, kSimProcessToken}});
+        dir + "/" + log, std::map<std::string, std::string>{{kSyncConfigSecretEnv, kSimToken}});
   }
   // The endpoints the daemon announced, once it has (empty if it ended first).
   std::vector<MetricsEndpoint> wait_for_endpoints(ChildProcess& daemon, std::size_t at_least) {
@@ -128,7 +127,7 @@ TEST_F(MetricsListenTest, AnAddressInUseStopsRunBeforeItSyncsWithExitFive) {
   const std::string listen = "127.0.0.1:" + std::to_string(busy.port());
   const ChildResult run =
       run_child(INSIGHTS_SYNC_BINARY, {"--config", config("busy.toml", listen, "busy"), "run"},
-                dir + "/busy.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
+                dir + "/busy.log", {{kSyncConfigSecretEnv, kSimToken}}, 30s);
   EXPECT_EQ(exit_code(run), kExitInUse) << run.output;
   EXPECT_TRUE(contains(run.output, "cannot listen on " + listen + ": Address already in use"))
       << run.output;
@@ -142,7 +141,7 @@ TEST_F(MetricsListenTest, CheckConfigAcceptsTheFormsRunBindsAndRefusesTheOthers)
        {"127.0.0.1:9464", "[::1]:9464", "[::]:9464", "localhost:9464", ":9464", "9464", ""}) {
     const ChildResult check = run_child(
         INSIGHTS_SYNC_BINARY, {"--config", config("ok.toml", listen, "x"), "check-config"},
-        dir + "/check-ok.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
+        dir + "/check-ok.log", {{kSyncConfigSecretEnv, kSimToken}}, 30s);
     EXPECT_EQ(exit_code(check), kExitOk) << listen << "\n" << check.output;
     EXPECT_TRUE(contains(check.output, std::string(listen).empty()
                                            ? "metrics: off"
@@ -158,7 +157,7 @@ TEST_F(MetricsListenTest, CheckConfigAcceptsTheFormsRunBindsAndRefusesTheOthers)
          "an address of this host?"}}) {
     const ChildResult check = run_child(
         INSIGHTS_SYNC_BINARY, {"--config", config("unbindable.toml", listen, "x"), "check-config"},
-        dir + "/check-unbindable.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
+        dir + "/check-unbindable.log", {{kSyncConfigSecretEnv, kSimToken}}, 30s);
     EXPECT_EQ(exit_code(check), kExitConfig) << listen << "\n" << check.output;
     EXPECT_TRUE(contains(check.output, "metrics.listen \"" + listen + "\": ")) << check.output;
     EXPECT_TRUE(contains(check.output, why)) << check.output;
@@ -166,7 +165,7 @@ TEST_F(MetricsListenTest, CheckConfigAcceptsTheFormsRunBindsAndRefusesTheOthers)
   for (const char* listen : {"*:9464", "::1:9464", "127.0.0.1", "localhost:http"}) {
     const ChildResult check = run_child(
         INSIGHTS_SYNC_BINARY, {"--config", config("bad.toml", listen, "x"), "check-config"},
-        dir + "/check-bad.log", {{kSyncConfigSecretEnv, kSimProcessToken}}, 30s);
+        dir + "/check-bad.log", {{kSyncConfigSecretEnv, kSimToken}}, 30s);
     EXPECT_EQ(exit_code(check), kExitConfig) << listen << "\n" << check.output;
     EXPECT_TRUE(contains(check.output, std::string("metrics.listen \"") + listen + "\""))
         << check.output;

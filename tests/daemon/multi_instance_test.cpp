@@ -45,7 +45,7 @@ using namespace std::chrono;
 using namespace std::chrono_literals;
 
 // The daemons read their source's secret from this variable (never from the command line).
-const std::string kSecretEnv = "INSIGHTS_TEST_SIM_SECRET";
+const std::string kSecretEnv = kSyncConfigSecretEnv;
 
 // Instance names, which are also the database roles the instances log in as.
 const std::vector<std::string> kInstances = {"worker_a", "worker_b", "worker_c"};
@@ -101,27 +101,25 @@ CREATE TRIGGER record_lease_history AFTER UPDATE ON work_items
     FOR EACH ROW EXECUTE FUNCTION record_lease_history();
 )sql";
 
-// `[sync]` and `[[source]]` of one instance; only the instance name and the database role
-// differ between the three.
+// The config of one instance; only the instance name and the database role differ between the
+// three.
 std::string write_config(const std::string& dir, const std::string& instance,
                          const std::string& database_url, const SimProcess& sim) {
-  std::ostringstream text;
-  text << "[database]\nurl = \"" << database_url << "\"\n"
-       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"  // three daemons side by side
-       << "[sync]\ninstance_name = \"" << instance << "\"\n"
-       << "lease_seconds = " << kLeaseSeconds << "\n"
-       << "initial_lookback_hours = " << kLookbackHours << "\n"
-       << "window_minutes = " << kWindowMinutes
-       << "\n"
-       // Windows stay open and are read again soon: leases keep changing hands all run long.
-       << kFreshSchedule << "\npoll_interval_seconds = 1\nreread_interval_seconds = 20\n"
-       << "settle_after_minutes = 2880\n"
-       << "[[source]]\nname = \"sim\"\naccount_sid = \"" << kSimProcessAccount << "\"\n"
-       << "secret_env = \"" << kSecretEnv << "\"\napi_url = \"" << sim.base_url() << "\"\n"
-       << "ca_file = \"" << sim.ca_file() << "\"\nconcurrency = 2\n";
-  const std::string path = dir + "/" + instance + ".toml";
-  std::ofstream(path) << text.str();
-  return path;
+  SyncConfig config;
+  config.database_url = database_url;
+  config.api_url = sim.base_url();
+  config.ca_file = sim.ca_file();
+  config.instance_name = instance;
+  config.lookback_hours = kLookbackHours;
+  // Windows stay open and are read again soon: leases keep changing hands all run long.
+  config.sync_lines = {"lease_seconds = " + std::to_string(kLeaseSeconds),
+                       "window_minutes = " + std::to_string(kWindowMinutes),
+                       kFreshSchedule,
+                       "poll_interval_seconds = 1",
+                       "reread_interval_seconds = 20",
+                       "settle_after_minutes = 2880"};
+  config.source_lines = {"concurrency = 2"};
+  return config.write(dir + "/" + instance + ".toml");
 }
 
 long long number(pqxx::connection& connection, const std::string& sql) {
@@ -208,7 +206,7 @@ TEST(MultiInstance, ThreeInstancesShareTheWorkAndSurviveOneKilledMidRun) {
     daemons.push_back(std::make_unique<ChildProcess>(
         INSIGHTS_SYNC_BINARY, std::vector<std::string>{"--config", config, "run"},
         dir + "/" + instance + ".log",
-        std::map<std::string, std::string>{{kSecretEnv, kSimProcessToken}}));
+        std::map<std::string, std::string>{{kSecretEnv, kSimToken}}));
   }
   const auto all_running = [&] {
     return std::all_of(daemons.begin(), daemons.end(), [](auto& d) { return d->running(); });
@@ -337,9 +335,7 @@ TEST(MultiInstance, ThreeInstancesShareTheWorkAndSurviveOneKilledMidRun) {
       },
       duration_cast<milliseconds>(std::max<steady_clock::duration>(remaining(), 5s)), 500ms);
   ASSERT_TRUE(converged && check.equal())
-      << "the warehouse did not converge to the truth: " << check.missing << " missing, "
-      << check.different << " different, " << check.extra << " extra\n"
-      << check.examples << "\n"
+      << "the warehouse did not converge to the truth: " << check.describe() << "\n"
       << outputs();
   EXPECT_EQ(number(pg, "SELECT count(*) FROM call_summaries"),
             number(pg, "SELECT sum(rows_inserted) FROM work_items"))

@@ -15,6 +15,7 @@
 #include "core/utc_time.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
 
@@ -24,7 +25,7 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-const std::string kSecretEnv = "INSIGHTS_TEST_RETENTION_SECRET";
+const std::string kSecretEnv = kSyncConfigSecretEnv;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -34,17 +35,14 @@ class RetentionRunTest : public PgTest {
  protected:
   // A config for `run` with `extra` appended (e.g. a [retention] table).
   std::string write_config(const std::string& name, const std::string& extra) {
-    const std::string path = dir + "/" + name;
-    std::ofstream(path) << "[database]\nurl = \"" << db->conninfo()
-                        << "\"\n[metrics]\nlisten = \"127.0.0.1:0\"\n"
-                           "[sync]\ninstance_name = \"retention-test\"\n"
-                           "[[source]]\nname = \"main\"\n"
-                           "account_sid = \"AC00000000000000000000000000000001\"\n"
-                           "secret_env = \""
-                        << kSecretEnv
-                        << "\"\napi_url = \"http://127.0.0.1:1\"\nallow_insecure_http = true\n"
-                        << extra;
-    return path;
+    SyncConfig config;
+    config.database_url = db->conninfo();
+    config.api_url = "http://127.0.0.1:1";
+    config.source_name = "main";
+    config.instance_name = "retention-test";
+    config.source_lines = {"allow_insecure_http = true"};
+    config.tail = extra;
+    return config.write(dir + "/" + name);
   }
 
   void insert_started_days_ago(const std::string& sid, int days_ago) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/list_page.hpp"
+#include "tests/support/fake_summaries_api.hpp"
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
@@ -54,13 +55,7 @@ class SimSyncTest : public testing::PgTest,
 
   // The warehouse equals the sim's truth for [from, to) of the time-filter field.
   void expect_equals_truth(UtcSeconds from, UtcSeconds to) {
-    const auto truth = sim->truth(from, to);
-    ASSERT_FALSE(truth.empty());
-    const auto check =
-        testing::compare_with_truth(testing::stored_digests(*pg, field(), from, to), truth);
-    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                               << check.extra << " extra\n"
-                               << check.examples;
+    EXPECT_TRUE(testing::stored_equals_truth(*pg, sim->truth(from, to), field(), from, to));
   }
 
   std::string count(const std::string& where) {
@@ -115,27 +110,6 @@ TEST_P(SimSyncTest, ASyncAfterTheHorizonSettlesWindowsInOnePassAndMatchesTheTrut
   expect_equals_truth(kStart - hours(30), kStart);
 }
 
-// Moves the sim clock forward after the first page of every pass, so calls become visible
-// (and others complete) while a window is being paged.
-class ClockMovingApi : public SummariesApi {
- public:
-  ClockMovingApi(SummariesApi& real, std::function<void()> move) : real_(real), move_(move) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    Page page = co_await real_.list_page(window, cursor);
-    if (!cursor)
-      move_();
-    co_return page;
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    co_return co_await real_.complete_summary(sid);
-  }
-
- private:
-  SummariesApi& real_;
-  std::function<void()> move_;
-};
-
 TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
   // Several pages per one-hour window. No annotation edits: this test is about paging, and
   // it only needs to wait for the settle horizon, not for the annotation pass.
@@ -144,13 +118,18 @@ TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
   options.concurrency = 1;
   UtcSeconds now = kStart + minutes(30);
   set_time(now);
-  std::optional<ClockMovingApi> moving;
+  // After the first page of every pass the sim clock moves on, so calls become visible (and
+  // others complete) while a window is being paged.
+  std::optional<testing::FakeSummariesApi> moving;
   options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-    moving.emplace(real, [&] {
+    testing::FakeSummariesApi& api = moving.emplace(&real);
+    api.after_list = [&](const WindowRequest&, const std::optional<std::string>& cursor, Page&) {
+      if (cursor)
+        return;
       now += minutes(3);
       set_time(now);
-    });
-    return *moving;
+    };
+    return api;
   };
   for (int poll = 0; poll < 4; ++poll)
     testing::sync_once(options);

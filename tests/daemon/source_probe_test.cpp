@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/sim_credentials.hpp"
+
 namespace insights {
 namespace {
 
-constexpr const char* kAccount = "AC00000000000000000000000000000001";
+constexpr const char* kAccount = testing::kSimAccount;
 
 SourceProbe verdict_for_response(int status, const std::string& body) {
   return probe_verdict(api_error_from_response(ApiEndpoint::list, status, body, "first list page"),

@@ -13,6 +13,7 @@
 #include "core/content_hash.hpp"
 #include "sim/http_server.hpp"
 #include "sim/tls_identity.hpp"
+#include "tests/support/fake_summaries_api.hpp"
 #include "tests/support/running_sim.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/sync_harness.hpp"
@@ -49,13 +50,8 @@ class SyncFaultsTest : public testing::PgTest {
   // Rows stored equal the truth for [from, to) by start_time, field by field.
   static void expect_equals_truth(RunningSim& sim, pqxx::connection& connection, UtcSeconds from,
                                   UtcSeconds to) {
-    const auto truth = sim.truth(from, to);
-    ASSERT_FALSE(truth.empty());
-    const auto check = testing::compare_with_truth(
-        testing::stored_digests(connection, "start_time", from, to), truth);
-    EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                               << check.extra << " extra\n"
-                               << check.examples;
+    EXPECT_TRUE(
+        testing::stored_equals_truth(connection, sim.truth(from, to), "start_time", from, to));
   }
 
   FakeClock clock{kStart};
@@ -74,26 +70,6 @@ struct StepCounter {
     }
     return false;
   }
-};
-
-class FailingApi : public SummariesApi {
- public:
-  FailingApi(SummariesApi& real, StepCounter& counter) : real_(real), counter_(counter) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    if (counter_.tick())
-      throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
-    co_return co_await real_.list_page(window, cursor);
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    if (counter_.tick())
-      throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
-    co_return co_await real_.complete_summary(sid);
-  }
-
- private:
-  SummariesApi& real_;
-  StepCounter& counter_;
 };
 
 // After a failure, what is stored agrees with the cursors: every row was inserted by exactly
@@ -127,10 +103,18 @@ TEST_F(SyncFaultsTest, FailingEveryStepInTurnNeverLeavesRowsAndCursorsApart) {
     counter.fail_at = n;
     SyncHarnessOptions options = harness(database.conninfo());
     options.sync.once_attempts = 1;  // a failure ends the run: its state is what we check
-    std::optional<FailingApi> failing;
+    std::optional<testing::FakeSummariesApi> failing;
     options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-      failing.emplace(real, counter);
-      return *failing;
+      testing::FakeSummariesApi& api = failing.emplace(&real);
+      const auto maybe_reset = [&counter] {
+        if (counter.tick())
+          throw HttpTransportError(TransportFailure::reset, "injected: connection reset");
+      };
+      api.before_list = [maybe_reset](const WindowRequest&, const std::optional<std::string>&) {
+        maybe_reset();
+      };
+      api.before_single = [maybe_reset](const std::string&) { maybe_reset(); };
+      return api;
     };
     options.database.before_step = [&](CommitStep) {
       if (counter.tick())
@@ -219,55 +203,40 @@ TEST_F(SyncFaultsTest, ANextPageUrlOnAnotherOriginIsRefusedAndGetsNoCredentials)
   EXPECT_NE(stats.body.find("\"api_requests\":0"), std::string::npos) << stats.body;
 }
 
-// Malformed pages for one window only: that window is retried, then parked with its error
-// text; the other window is read completely. With `resets_between`, every other attempt at
-// that window meets a connection reset instead.
-class MalformedForOneWindow : public SummariesApi {
- public:
-  MalformedForOneWindow(SummariesApi& real, UtcSeconds bad_start, bool resets_between = false)
-      : real_(real), bad_(bad_start), resets_between_(resets_between) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    if (window.start == bad_) {
-      if (++attempts % 2 == 1 && resets_between_)
-        throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
-      co_return parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");
-    }
-    co_return co_await real_.list_page(window, cursor);
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    co_return co_await real_.complete_summary(sid);
-  }
-  int attempts = 0;
-
- private:
-  SummariesApi& real_;
-  UtcSeconds bad_;
-  bool resets_between_;
-};
-
-// `options` with the window at kStart served malformed pages through `api` (a fresh decorator
-// per run; with `resets_between`, every other attempt meets a reset), parked after three
-// unparsable pages.
+// `options` with the window at kStart served malformed pages (a fresh API in front of the sim
+// per run, `attempts` counting that window's requests; with `resets_between`, every other
+// attempt meets a connection reset instead): the window is retried, then parked after three
+// unparsable pages, while the other window is read completely.
 SyncHarnessOptions with_malformed_window(SyncHarnessOptions options,
-                                         std::optional<MalformedForOneWindow>& api,
-                                         int once_attempts, bool resets_between) {
+                                         std::optional<testing::FakeSummariesApi>& api,
+                                         int& attempts, int once_attempts, bool resets_between) {
   options.sync.park_after_attempts = 3;
   options.sync.once_attempts = once_attempts;
-  options.wrap_api = [&api, resets_between](SummariesApi& real) -> SummariesApi& {
-    api.emplace(real, kStart, resets_between);
-    return *api;
+  options.wrap_api = [&api, &attempts, resets_between](SummariesApi& real) -> SummariesApi& {
+    attempts = 0;
+    testing::FakeSummariesApi& fake = api.emplace(&real);
+    fake.before_list = [&attempts, resets_between](const WindowRequest& window,
+                                                   const std::optional<std::string>&) {
+      if (window.start != kStart)
+        return;
+      if (++attempts % 2 == 1 && resets_between)
+        throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
+      parse_summaries_page("{\"meta\": {\"key\": \"call_summaries\"}, \"call_");  // throws
+    };
+    return fake;
   };
   return options;
 }
 
 TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWindows) {
   start_sim(600);
-  std::optional<MalformedForOneWindow> api;
-  const SyncHarnessOptions options = with_malformed_window(harness(db->conninfo()), api, 10, false);
+  std::optional<testing::FakeSummariesApi> api;
+  int attempts = 0;
+  const SyncHarnessOptions options =
+      with_malformed_window(harness(db->conninfo()), api, attempts, 10, false);
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.windows_parked, 1);
-  EXPECT_EQ(api->attempts, 3);
+  EXPECT_EQ(attempts, 3);
   EXPECT_EQ(
       scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
       "parked");
@@ -278,18 +247,20 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
   // A parked window is not retried by later runs before its retry time (an hour by default).
   const SourceSyncReport again = testing::sync_once(options);
   EXPECT_EQ(again.passes_finished, 0);
-  EXPECT_EQ(api->attempts, 0);  // a fresh decorator per run; the parked window was not read
+  EXPECT_EQ(attempts, 0);  // counted afresh per run; the parked window was not read
 }
 
 // Resets and unparsable pages by turns: only the unparsable ones count towards parking, so the
 // window is parked after park_after_attempts of those, not sooner.
 TEST_F(SyncFaultsTest, OnlyUnparsablePagesCountTowardsParkingNotTheNetworkErrorsBetweenThem) {
   start_sim(600);
-  std::optional<MalformedForOneWindow> api;
-  const SyncHarnessOptions options = with_malformed_window(harness(db->conninfo()), api, 20, true);
+  std::optional<testing::FakeSummariesApi> api;
+  int attempts = 0;
+  const SyncHarnessOptions options =
+      with_malformed_window(harness(db->conninfo()), api, attempts, 20, true);
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.windows_parked, 1);
-  EXPECT_EQ(api->attempts, 6) << "3 resets and 3 unparsable pages, by turns";
+  EXPECT_EQ(attempts, 6) << "3 resets and 3 unparsable pages, by turns";
   EXPECT_EQ(
       scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
       "parked");
@@ -374,51 +345,33 @@ TEST_F(SyncFaultsTest, InjectedApiFaultsSlowTheSyncButLoseNothing) {
   EXPECT_EQ(stats.body.find("\"rate_limited\":0,"), std::string::npos) << stats.body;
 }
 
-// Shows the first `count` rows of one window's first page as still partial, as Twilio does for
-// a summary that is late to complete.
-class LaggingSummaries : public SummariesApi {
- public:
-  LaggingSummaries(SummariesApi& real, UtcSeconds window_start, int count)
-      : real_(real), window_start_(window_start), count_(count) {}
-  boost::asio::awaitable<Page> list_page(WindowRequest window,
-                                         std::optional<std::string> cursor) override {
-    Page page = co_await real_.list_page(window, cursor);
-    if (window.start == window_start_ && !cursor) {
-      for (int i = 0; i < count_ && i < static_cast<int>(page.rows.size()); ++i) {
-        CallSummaryRow& row = page.rows[static_cast<std::size_t>(i)];
-        row.processing_state = "partial";
-        row.content_hash = content_hash_hex(row);
-        lagging.push_back(row.call_sid);
-      }
-    }
-    co_return page;
-  }
-  boost::asio::awaitable<std::optional<Page>> complete_summary(std::string sid) override {
-    fetched.push_back(sid);
-    co_return co_await real_.complete_summary(sid);
-  }
-  std::vector<std::string> lagging, fetched;
-
- private:
-  SummariesApi& real_;
-  UtcSeconds window_start_;
-  int count_;
-};
-
 TEST_F(SyncFaultsTest, AFewStragglersPastTheHorizonAreFetchedOneByOne) {
   start_sim(5000);  // about three pages per window for the parent account
   SyncHarnessOptions options = harness(db->conninfo());
   options.sync = testing::test_sync_options(8);
   const UtcSeconds old_window = kStart - hours(8);  // long past its settle horizon
-  std::optional<LaggingSummaries> api;
+  // The first two rows of the old window's first page still show as partial, as Twilio does
+  // for a summary that is late to complete.
+  std::optional<testing::FakeSummariesApi> api;
+  std::set<std::string> lagging, fetched;
   options.wrap_api = [&](SummariesApi& real) -> SummariesApi& {
-    api.emplace(real, old_window, 2);
-    return *api;
+    testing::FakeSummariesApi& fake = api.emplace(&real);
+    fake.after_list = [&](const WindowRequest& window, const std::optional<std::string>& cursor,
+                          Page& page) {
+      if (window.start != old_window || cursor)
+        return;
+      for (std::size_t i = 0; i < 2 && i < page.rows.size(); ++i) {
+        page.rows[i].processing_state = "partial";
+        page.rows[i].content_hash = content_hash_hex(page.rows[i]);
+        lagging.insert(page.rows[i].call_sid);
+      }
+    };
+    fake.before_single = [&](const std::string& sid) { fetched.insert(sid); };
+    return fake;
   };
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.stragglers_fetched, 2);
-  EXPECT_EQ(std::set<std::string>(api->fetched.begin(), api->fetched.end()),
-            std::set<std::string>(api->lagging.begin(), api->lagging.end()));
+  EXPECT_EQ(fetched, lagging);
   EXPECT_EQ(
       scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(old_window) + "'"),
       "settled");

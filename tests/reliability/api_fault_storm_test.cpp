@@ -266,7 +266,7 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
                        "parked_retry_seconds = 3"};
   config.source_lines = {"concurrency = 4"};
   const std::string path = config.write(dir + "/run.toml");
-  std::map<std::string, std::string> environment{{kSyncConfigSecretEnv, kSimProcessToken}};
+  std::map<std::string, std::string> environment{{kSyncConfigSecretEnv, kSimToken}};
   if (sanitized) {
     const char* asan = std::getenv("ASAN_OPTIONS");
     environment["ASAN_OPTIONS"] = std::string(asan != nullptr ? asan : "") +
@@ -396,9 +396,7 @@ TEST_F(ApiFaultStormTest, ConvergesToTheTruthWithBoundedMemoryAndParkedWindowsLa
             << downgrades.downgraded << " complete rows downgraded" << std::endl;
 
   // --- what must hold ----------------------------------------------------------------------------
-  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                             << check.extra << " extra\n"
-                             << check.examples;
+  EXPECT_TRUE(check.equal()) << check.describe();
   EXPECT_GT(check.compared, 3000);
   EXPECT_EQ(stored, static_cast<long long>(check.compared) - check.missing + check.extra)
       << "rows stored outside the compared range";

@@ -141,7 +141,7 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
   config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1", "reread_interval_seconds = 10",
                        "settle_after_minutes = 2880"};
   const std::string config_file = config.write(dir + "/sync.toml");
-  const std::map<std::string, std::string> environment = {{kSyncConfigSecretEnv, kSimProcessToken}};
+  const std::map<std::string, std::string> environment = {{kSyncConfigSecretEnv, kSimToken}};
   const UtcSeconds backfill_to = floor_hour(start - kLastChangeAfterCallStart - kRunTimeMargin -
                                             seconds(trials * kSimSecondsPerTrial));
   const UtcSeconds backfill_from = backfill_to - 48h;
@@ -302,12 +302,8 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
                                    << truth_moved.examples;
   const Comparison backfill = compare_with_truth(
       stored_digests(*pg, "start_time", backfill_from, backfill_to), backfill_truth);
-  EXPECT_TRUE(live.equal()) << live.missing << " missing, " << live.different << " different, "
-                            << live.extra << " extra\n"
-                            << live.examples;
-  EXPECT_TRUE(backfill.equal()) << backfill.missing << " missing, " << backfill.different
-                                << " different, " << backfill.extra << " extra\n"
-                                << backfill.examples;
+  EXPECT_TRUE(live.equal()) << live.describe();
+  EXPECT_TRUE(backfill.equal()) << backfill.describe();
 
   // The aimed kills did land in a COPY, a merge and a COMMIT.
   if (trials >= kTrialsPerRound) {

@@ -48,7 +48,7 @@ class DatabaseRoleTest : public PgTest {
   ChildResult insights_sync(const std::string& log, std::vector<std::string> arguments,
                             milliseconds timeout = 60s) {
     return run_child(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
-                     {{kSyncConfigSecretEnv, kSimProcessToken}}, timeout);
+                     {{kSyncConfigSecretEnv, kSimToken}}, timeout);
   }
   std::string config_for(const SimProcess& sim) {
     SyncConfig config;
@@ -79,7 +79,7 @@ TEST_F(DatabaseRoleTest, TheDocumentedGrantsAreEnoughToSyncToTheTruth) {
 
   // `run` too: it checks the schema, serves /metrics and reads the live window again.
   ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/run.log",
-                      {{kSyncConfigSecretEnv, kSimProcessToken}});
+                      {{kSyncConfigSecretEnv, kSimToken}});
   EXPECT_TRUE(eventually(
       [&] { return contains(daemon.output(), " read (pass ") || !daemon.running(); }, 30s))
       << daemon.output();
@@ -96,8 +96,7 @@ TEST_F(DatabaseRoleTest, TheDocumentedGrantsAreEnoughToSyncToTheTruth) {
       std::stoll(scalar("SELECT extract(epoch FROM min(window_start))::bigint FROM work_items")))};
   const Comparison check =
       compare_with_truth(stored_digests(*pg, "start_time", from, now), sim.truth(from, now));
-  EXPECT_TRUE(check.equal()) << check.missing << " missing, " << check.different << " different, "
-                             << check.extra << " extra: " << check.examples;
+  EXPECT_TRUE(check.equal()) << check.describe();
   EXPECT_GT(check.compared, 100);
   std::cout << "[ role     ] " << check.compared << " rows (5 h) synced by a role with "
             << kMinimalGrants.size() << " GRANT statements equal the truth" << std::endl;

@@ -43,7 +43,7 @@ class SecretExposureTest : public PgTest {
   // Everything that would give the credentials away.
   std::vector<std::string> leaks_in(const std::string& text) const {
     std::vector<std::string> found;
-    const std::string header = basic_authorization(kSimProcessAccount, kTwilioSecret);
+    const std::string header = basic_authorization(kSimAccount, kTwilioSecret);
     for (const std::string& secret :
          {kTwilioSecret, kDatabasePassword, header.substr(header.find(' ') + 1)}) {
       if (contains(text, secret))
@@ -77,10 +77,9 @@ class SecretExposureTest : public PgTest {
 };
 
 TEST_F(SecretExposureTest, NotInCommandLineTitleLogsOrStatus) {
-  SimProcess sim(dir + "/sim",
-                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
-                 {"--calls-per-hour", "120", "--credential",
-                  std::string(kSimProcessAccount) + ":" + kTwilioSecret});
+  SimProcess sim(
+      dir + "/sim", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+      {"--calls-per-hour", "120", "--credential", std::string(kSimAccount) + ":" + kTwilioSecret});
   // As README recommends: the secret in a file of its own (a systemd credential in production).
   const std::string secret_file = dir + "/twilio-token";
   std::ofstream(secret_file) << kTwilioSecret << "\n";
@@ -123,10 +122,9 @@ TEST_F(SecretExposureTest, NotInCommandLineTitleLogsOrStatus) {
 // secret_env is supported (containers), but the variable stays in /proc/<pid>/environ for the
 // life of the process, readable by the same user and root: README recommends secret_file.
 TEST_F(SecretExposureTest, SecretEnvIsVisibleInTheProcessEnvironmentOnly) {
-  SimProcess sim(dir + "/sim",
-                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
-                 {"--calls-per-hour", "120", "--credential",
-                  std::string(kSimProcessAccount) + ":" + kTwilioSecret});
+  SimProcess sim(
+      dir + "/sim", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+      {"--calls-per-hour", "120", "--credential", std::string(kSimAccount) + ":" + kTwilioSecret});
   SyncConfig config;
   config.database_url = db->conninfo();
   config.api_url = sim.base_url();

@@ -47,7 +47,7 @@ TEST_F(SqlAsDataTest, HostileSummaryFieldsAndCursorLandAsData) {
   const std::string sid = "CA0000000000000000000000000000bad1";
   const std::string hostile = "\"" + kHostileJson + "\"";
   const std::string summary =
-      R"({"call_sid": ")" + sid + R"(", "account_sid": "AC00000000000000000000000000000001",)" +
+      R"({"call_sid": ")" + sid + R"(", "account_sid": ")" + kSimAccount + R"(",)" +
       R"( "call_type": )" + hostile + R"(, "call_state": )" + hostile + R"(, "answered_by": )" +
       hostile + R"(, "processing_state": "complete",)" +
       R"( "start_time": "2026-11-01T00:10:00Z", "end_time": "2026-11-01T00:12:00Z",)" +
@@ -101,9 +101,8 @@ TEST_F(SqlAsDataTest, HostileFilterValuesReachTheApiAsDataAndSyncCleanly) {
   config.source_lines = {"filters = { from = [" + hostile + "], from_carrier = [" + hostile +
                          "], to_country_code = [" + hostile + "] }"};
   const std::string path = config.write(dir + "/sync.toml");
-  const ChildResult result =
-      run_child(INSIGHTS_SYNC_BINARY, {"--config", path, "sync", "--once"}, dir + "/sync.log",
-                {{kSyncConfigSecretEnv, kSimProcessToken}}, 60s);
+  const ChildResult result = run_child(INSIGHTS_SYNC_BINARY, {"--config", path, "sync", "--once"},
+                                       dir + "/sync.log", {{kSyncConfigSecretEnv, kSimToken}}, 60s);
   ASSERT_TRUE(result.exit && result.exit->exited) << result.output;
   EXPECT_EQ(result.exit->exit_code, kExitOk) << result.output;
   EXPECT_TRUE(tables_intact());

@@ -7,8 +7,8 @@
 #include <pqxx/nontransaction>
 
 #include "core/exit_codes.hpp"
-#include "tests/security/in_process_sim.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/running_sim.hpp"
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
@@ -22,9 +22,18 @@ class TlsRefusalTest : public PgTest {
  protected:
   ChildResult insights_sync(const std::string& log, std::vector<std::string> arguments) {
     return run_child(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
-                     {{kSyncConfigSecretEnv, kInProcessSimToken}}, 30s);
+                     {{kSyncConfigSecretEnv, kSimToken}}, 30s);
   }
-  SyncConfig config_for(const InProcessSim& api) const {
+  // A small data set, its clock frozen at the present, so the lookback finds calls.
+  static std::unique_ptr<RunningSim> serve(SimTransport transport) {
+    sim::GeneratorOptions data;
+    data.seed = 11;
+    data.calls_per_hour = 120;
+    const UtcSeconds now =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return std::make_unique<RunningSim>(data, sim::SimServiceOptions{}, now, transport);
+  }
+  SyncConfig config_for(const RunningSim& api) const {
     SyncConfig config;
     config.database_url = db->conninfo();
     config.api_url = api.base_url();
@@ -43,8 +52,8 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 TEST_F(TlsRefusalTest, AnExpiredCertificateStopsTheSourceWithTheReason) {
-  InProcessSim api(dir, {.tls = true, .validity = sim::ServerCertificateValidity::expired});
-  const std::string config = config_for(api).write(dir + "/sync.toml");
+  const auto api = serve({.tls = true, .validity = sim::ServerCertificateValidity::expired});
+  const std::string config = config_for(*api).write(dir + "/sync.toml");
   const auto started = std::chrono::steady_clock::now();
   const ChildResult result = insights_sync("sync.log", {"--config", config, "sync", "--once"});
   EXPECT_EQ(exit_code(result), kExitSourceRefused) << result.output;
@@ -53,12 +62,12 @@ TEST_F(TlsRefusalTest, AnExpiredCertificateStopsTheSourceWithTheReason) {
       << result.output;
   EXPECT_TRUE(contains(result.output, "source sim")) << result.output;
   EXPECT_EQ(stored_rows(), 0);
-  EXPECT_EQ(api.stop_and_count_api_requests(), 0u) << "no request after the failed handshake";
+  EXPECT_EQ(api->stop_and_count_api_requests(), 0u) << "no request after the failed handshake";
 }
 
 TEST_F(TlsRefusalTest, PlainHttpIsAConfigErrorUnlessTheSourceOptsIn) {
-  InProcessSim api(dir, {.tls = false, .validity = sim::ServerCertificateValidity::current});
-  SyncConfig config = config_for(api);
+  const auto api = serve({.tls = false, .validity = sim::ServerCertificateValidity::current});
+  SyncConfig config = config_for(*api);
   config.ca_file.clear();
   const std::string refused = config.write(dir + "/refused.toml");
   for (const std::vector<std::string>& command :
@@ -73,18 +82,18 @@ TEST_F(TlsRefusalTest, PlainHttpIsAConfigErrorUnlessTheSourceOptsIn) {
     EXPECT_TRUE(contains(result.output, "allow_insecure_http = true")) << result.output;
   }
   EXPECT_EQ(stored_rows(), 0);
-  EXPECT_EQ(api.stop_and_count_api_requests(), 0u) << "refused before anything was sent";
+  EXPECT_EQ(api->stop_and_count_api_requests(), 0u) << "refused before anything was sent";
 
   // The explicit opt-in (a local simulator): the same source now syncs over plain HTTP.
-  InProcessSim local_api(dir, {.tls = false, .validity = sim::ServerCertificateValidity::current});
-  config.api_url = local_api.base_url();
+  const auto local_api = serve({.tls = false, .validity = sim::ServerCertificateValidity::current});
+  config.api_url = local_api->base_url();
   config.source_lines = {"allow_insecure_http = true"};
   const std::string opted_in = config.write(dir + "/opted-in.toml");
   const ChildResult result =
       insights_sync("opted-in.log", {"--config", opted_in, "sync", "--once"});
   EXPECT_EQ(exit_code(result), kExitOk) << result.output;
   EXPECT_GT(stored_rows(), 0);
-  EXPECT_GT(local_api.stop_and_count_api_requests(), 0u);
+  EXPECT_GT(local_api->stop_and_count_api_requests(), 0u);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/summary_renderer.hpp"
+#include "tests/support/sim_credentials.hpp"
 
 namespace insights::sim {
 namespace {
@@ -24,7 +25,7 @@ GeneratorOptions two_parents(std::uint64_t seed = 42) {
   GeneratorOptions options;
   options.seed = seed;
   options.calls_per_hour = 120;
-  options.accounts = {"AC00000000000000000000000000000001", "ACabcdefabcdefabcdefabcdefabcdef12"};
+  options.accounts = {testing::kSimAccount, "ACabcdefabcdefabcdefabcdefabcdef12"};
   options.subaccounts_per_account = 2;
   return options;
 }

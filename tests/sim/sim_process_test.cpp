@@ -13,6 +13,7 @@
 
 #include "sim/sim_app.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_dir.hpp"
 
 namespace insights::sim {
@@ -73,14 +74,10 @@ TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
   HttpTestClient client(options);
   EXPECT_EQ(client.get("/_sim/health").status, 200);
   const auto page = client.get("/v1/Voice/Summaries?StartTime=1d&PageSize=10",
-                               basic_auth("AC00000000000000000000000000000001", "proc-secret"));
+                               basic_auth(testing::kSimAccount, "proc-secret"));
   EXPECT_EQ(page.status, 200) << page.body.substr(0, 200);
   EXPECT_NE(page.body.find("\"call_summaries\":[{"), std::string::npos);
-  EXPECT_EQ(client
-                .get("/v1/Voice/Summaries",
-                     basic_auth("AC00000000000000000000000000000001", "sim-auth-token"))
-                .status,
-            401)
+  EXPECT_EQ(client.get("/v1/Voice/Summaries", basic_auth(testing::kSimAccount, testing::kSimToken)).status, 401)
       << "the default credential is replaced by --credential";
 
   kill(pid, SIGTERM);

@@ -16,6 +16,7 @@
 #include "sim/time_param.hpp"
 #include "sim/tls_identity.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_dir.hpp"
 
 namespace insights::sim {
@@ -29,7 +30,7 @@ using insights::testing::HttpTestRequest;
 using insights::testing::TransportError;
 using namespace std::chrono;
 
-constexpr const char* kAccount = "AC00000000000000000000000000000001";
+constexpr const char* kAccount = testing::kSimAccount;
 constexpr const char* kToken = "test-token";
 const SimTime kStart = sys_days(year(2026) / 11 / 20) + hours(12);
 

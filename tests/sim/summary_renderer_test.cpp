@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/call_store.hpp"
+#include "tests/support/sim_credentials.hpp"
 
 namespace insights::sim {
 namespace {
@@ -26,7 +27,7 @@ constexpr const char* kListUrl = "https://insights.twilio.com/v1/Voice/Summaries
 GeneratorOptions test_options() {
   GeneratorOptions options;
   options.seed = 2024;
-  options.accounts = {"AC00000000000000000000000000000001", "ACabcdefabcdefabcdefabcdefabcdef12"};
+  options.accounts = {testing::kSimAccount, "ACabcdefabcdefabcdefabcdefabcdef12"};
   options.subaccounts_per_account = 2;
   return options;
 }

@@ -15,6 +15,7 @@
 
 #include "sim/call_store.hpp"
 #include "sim/summary_renderer.hpp"
+#include "tests/support/sim_credentials.hpp"
 
 namespace insights::sim {
 namespace {
@@ -148,7 +149,7 @@ TEST_F(SummarySchemaTest, TranslatedSchemaStillRejectsWhatTheSpecForbids) {
 TEST_F(SummarySchemaTest, EveryRenderedItemValidatesInEveryState) {
   GeneratorOptions options;
   options.seed = 11;
-  options.accounts = {"AC00000000000000000000000000000001", "ACabcdefabcdefabcdefabcdefabcdef12"};
+  options.accounts = {testing::kSimAccount, "ACabcdefabcdefabcdefabcdefabcdef12"};
   options.subaccounts_per_account = 2;
   options.annotation_edit_fraction = 0.2;
   CallStore store(options);

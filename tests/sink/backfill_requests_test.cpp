@@ -9,6 +9,7 @@
 
 #include "sink/work_item_store.hpp"
 #include "sink/work_queue.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace insights {
@@ -23,7 +24,7 @@ class BackfillRequestsTest : public testing::PgTest {
   void SetUp() override {
     PgTest::SetUp();
     queue = std::make_unique<WorkItemStore>(db->conninfo());
-    queue->register_source("main", "AC00000000000000000000000000000001");
+    queue->register_source("main", testing::kSimAccount);
   }
 
   BackfillEnqueued enqueue(UtcSeconds from, UtcSeconds to) {

@@ -43,7 +43,7 @@ TEST_F(PgWorkQueueTest, CommitsOffTheEventLoopThreadAndResumesOnIt) {
         loop_thread = std::this_thread::get_id();
         const Page page = parse_summaries_page(page_json({summary_json(call_sid(1), "complete")}));
         result = co_await queue.commit_page(WorkItemRef{id, 0, std::nullopt, std::nullopt}, page,
-                                           std::nullopt);
+                                            std::nullopt);
         resumed_thread = std::this_thread::get_id();
       },
       [&](std::exception_ptr error) { failure = error; });
@@ -100,9 +100,8 @@ TEST_F(PgWorkQueueTest, TwoCommitConnectionsMergeTwoPagesAtOnceAndAClaimDoesNotW
   std::exception_ptr failure;
   const auto commit = [&](long long id, int call) -> asio::awaitable<void> {
     const Page page = parse_summaries_page(page_json({summary_json(call_sid(call), "complete")}));
-    results.push_back(
-        co_await queue.commit_page(WorkItemRef{id, 0, std::nullopt, std::nullopt}, page,
-                                   std::nullopt));
+    results.push_back(co_await queue.commit_page(WorkItemRef{id, 0, std::nullopt, std::nullopt},
+                                                 page, std::nullopt));
   };
   const auto note_failure = [&](std::exception_ptr error) {
     if (error)

@@ -2,7 +2,6 @@
 // and leases, concurrent claimers never get the same window (FOR UPDATE SKIP LOCKED), expired
 // leases are taken over, and the sink refuses a page from an instance that lost its lease.
 #include "sink/work_item_store.hpp"
-#include "sink/work_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,8 @@
 #include "api/page_parser.hpp"
 #include "daemon/window_planner.hpp"
 #include "sink/pg_sink.hpp"
+#include "sink/work_queue.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -42,7 +43,7 @@ class WorkQueueTest : public testing::PgTest {
   void SetUp() override {
     PgTest::SetUp();
     queue = std::make_unique<WorkItemStore>(db->conninfo());
-    queue->register_source("main", "AC00000000000000000000000000000001");
+    queue->register_source("main", testing::kSimAccount);
   }
 
   ClaimRequest claim(const std::string& owner, UtcSeconds now, int limit) {
@@ -61,7 +62,9 @@ class WorkQueueTest : public testing::PgTest {
 
 TEST_F(WorkQueueTest, AddingWindowsIsIdempotent) {
   EXPECT_EQ(queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 3), kNoon)), 3);
-  EXPECT_EQ(queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon)), 1);
+  EXPECT_EQ(
+      queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon)),
+      1);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "4");
   EXPECT_EQ(queue->latest_window_end("main", WorkKind::live), kNoon + hours(1));
   EXPECT_EQ(queue->latest_window_end("main", WorkKind::backfill), std::nullopt);
@@ -144,7 +147,8 @@ TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAg
   EXPECT_EQ(again.pass_rows, 2);
   EXPECT_EQ(again.pass_partial_rows, 1);
   EXPECT_EQ(again.pass_started_at, kNoon);  // when the pass really began
-  ASSERT_TRUE(queue->finish_pass(again.id, "me", FinishedPass{false, kNoon + hours(1), false, kNoon + minutes(5)}));
+  ASSERT_TRUE(queue->finish_pass(again.id, "me",
+                                 FinishedPass{false, kNoon + hours(1), false, kNoon + minutes(5)}));
   const auto next = queue->claim_due(claim("me", kNoon + hours(1), 1)).at(0);
   EXPECT_FALSE(next.pass_undecided);
   EXPECT_EQ(next.pass_rows, 0);  // a new pass
@@ -166,16 +170,20 @@ TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(47), 1)).empty());
   item = queue->claim_due(claim("me", kNoon + hours(48), 1)).at(0);
   EXPECT_EQ(item.state, WorkState::settled);
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", FinishedPass{true, kNoon + hours(48), true, kNoon + hours(48)}));
+  ASSERT_TRUE(queue->finish_pass(item.id, "me",
+                                 FinishedPass{true, kNoon + hours(48), true, kNoon + hours(48)}));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
 }
 
 TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) {
   queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
-  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "first", .retry = true, .lease_until = kNoon + minutes(2)}));
+  ASSERT_TRUE(queue->record_failure(
+      item.id, "me",
+      FailedAttempt{.error = "first", .retry = true, .lease_until = kNoon + minutes(2)}));
   const UtcSeconds retry_at = kNoon + minutes(30);
-  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = retry_at}));
+  ASSERT_TRUE(queue->record_failure(
+      item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = retry_at}));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || last_error FROM work_items"),
             "parked 2 bad page");
   EXPECT_TRUE(queue->claim_due(claim("other", retry_at - seconds(1), 1)).empty());
@@ -190,13 +198,16 @@ TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) 
       << "leased (for 60 s): nobody else takes it";
 
   // Parked again: not before the next retry time.
-  ASSERT_TRUE(queue->record_failure(item.id, "other", FailedAttempt{.error = "still bad", .park = true, .due = retry_at + hours(1)}));
+  ASSERT_TRUE(queue->record_failure(
+      item.id, "other",
+      FailedAttempt{.error = "still bad", .park = true, .due = retry_at + hours(1)}));
   EXPECT_TRUE(queue->claim_due(claim("me", retry_at + minutes(59), 1)).empty());
   again = queue->claim_due(claim("me", retry_at + hours(1), 1));
   ASSERT_EQ(again.size(), 1u);
 
   // A pass that lands ends the parking: open, error cleared, failures reset.
-  ASSERT_TRUE(queue->finish_pass(item.id, "me", FinishedPass{false, retry_at + hours(2), false, retry_at + hours(1)}));
+  ASSERT_TRUE(queue->finish_pass(
+      item.id, "me", FinishedPass{false, retry_at + hours(2), false, retry_at + hours(1)}));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || coalesce(last_error, '-')"
                    " FROM work_items"),
             "open 0 -");
@@ -206,7 +217,8 @@ TEST_F(WorkQueueTest, AWindowParkedWithNoRetryIsNeverClaimedAgain) {
   queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
   const auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
   // parked_retry_seconds = 0 stores kNeverDue (daemon/window_planner.hpp).
-  ASSERT_TRUE(queue->record_failure(item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = kNeverDue}));
+  ASSERT_TRUE(queue->record_failure(
+      item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = kNeverDue}));
   EXPECT_TRUE(queue->claim_due(claim("me", kNoon + days(3650), 1)).empty());
   // Another process may read next_due_at as epoch seconds: still a number.
   EXPECT_EQ(scalar("SELECT extract(epoch FROM next_due_at)::bigint FROM work_items"),

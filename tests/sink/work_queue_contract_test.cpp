@@ -9,6 +9,7 @@
 #include "sink/pg_work_queue.hpp"
 #include "tests/support/in_memory_work_queue.hpp"
 #include "tests/support/run_now.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -33,7 +34,7 @@ class WorkQueueContract : public ::testing::TestWithParam<std::string> {
     } else {
       queue = std::make_unique<InMemoryWorkQueue>();
     }
-    run_now(queue->register_source("main", "AC00000000000000000000000000000001"));
+    run_now(queue->register_source("main", kSimAccount));
   }
 
   int plan(WorkKind kind, const std::vector<TimeWindow>& windows, UtcSeconds due) {

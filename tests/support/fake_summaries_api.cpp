@@ -51,11 +51,8 @@ void FakeSummariesApi::maybe_fail() {
   thrower();
 }
 
-boost::asio::awaitable<Page> FakeSummariesApi::list_page(WindowRequest window,
-                                                         std::optional<std::string> cursor) {
-  ++list_requests_;
-  co_await round_trip();
-  maybe_fail();
+Page FakeSummariesApi::placed_page(const WindowRequest& window,
+                                   const std::optional<std::string>& cursor) const {
   std::vector<const CallSummaryRow*> in_window;
   for (const auto& [sid, row] : calls_) {
     const auto start = parse_utc(*row.start_time);
@@ -78,12 +75,37 @@ boost::asio::awaitable<Page> FakeSummariesApi::list_page(WindowRequest window,
   }
   if (first + size < in_window.size())
     page.meta.next_page_url = "page=" + std::to_string(number + 1);
+  return page;
+}
+
+boost::asio::awaitable<Page> FakeSummariesApi::list_page(WindowRequest window,
+                                                         std::optional<std::string> cursor) {
+  ++list_requests_;
+  if (before_list)
+    before_list(window, cursor);
+  Page page;
+  if (real_) {
+    maybe_fail();
+    page = co_await real_->list_page(window, cursor);
+  } else {
+    co_await round_trip();
+    maybe_fail();
+    page = placed_page(window, cursor);
+  }
+  if (after_list)
+    after_list(window, cursor, page);
   co_return page;
 }
 
 boost::asio::awaitable<std::optional<Page>> FakeSummariesApi::complete_summary(
     std::string call_sid) {
   ++single_requests_;
+  if (before_single)
+    before_single(call_sid);
+  if (real_) {
+    maybe_fail();
+    co_return co_await real_->complete_summary(call_sid);
+  }
   co_await round_trip();
   maybe_fail();
   const auto found = calls_.find(call_sid);

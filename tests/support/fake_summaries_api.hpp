@@ -1,9 +1,16 @@
 #pragma once
-// A programmable Call Summaries API for scheduler tests without a network: the test places
-// calls (partial or complete, start and end times), the fake answers pages of a window from
-// them — filtered by start time, `page_size` rows a page, a "page=N" cursor — and one call's
-// complete summary; `fail_next` queues faults (any SyncError) that the next requests throw.
-// Every request is counted and, like a real one, answers after other ready coroutines ran.
+// The tests' one programmable Call Summaries API, in two modes:
+//
+// - on its own (scheduler tests, no network): the test places calls (partial or complete, start
+//   and end times) and the fake answers pages of a window from them — filtered by start time,
+//   `page_size` rows a page, a "page=N" cursor — and one call's complete summary;
+// - in front of a real API (`FakeSummariesApi api(&real)`, the sim over HTTPS): every request
+//   goes to `real`, so the hooks below can fail, change or watch what the scheduler sees.
+//
+// In both modes `fail_next` queues faults (any SyncError) that the next requests throw, and the
+// hooks run: `before_list` / `before_single` before a request (may throw, or move a clock),
+// `after_list` on each page before the scheduler gets it (may change rows). Every request is
+// counted and, on its own, answers after other ready coroutines ran, like a real one.
 // Single-threaded: the scheduler's event loop.
 
 #include <deque>
@@ -21,6 +28,9 @@ namespace insights::testing {
 
 class FakeSummariesApi final : public SummariesApi {
  public:
+  // `real`: forward every request there instead of answering from placed calls.
+  explicit FakeSummariesApi(SummariesApi* real = nullptr) : real_(real) {}
+
   // Places (or replaces) a call. Its content hash follows its fields.
   void put(const std::string& call_sid, UtcSeconds start, UtcSeconds end, bool complete,
            std::optional<std::string> annotation = std::nullopt);
@@ -34,6 +44,13 @@ class FakeSummariesApi final : public SummariesApi {
   // Rows per page (the scheduler asks for 1000; a small value makes windows span pages).
   int page_size = 1000;
 
+  std::function<void(const WindowRequest& window, const std::optional<std::string>& cursor)>
+      before_list;
+  std::function<void(const WindowRequest& window, const std::optional<std::string>& cursor,
+                     Page& page)>
+      after_list;
+  std::function<void(const std::string& call_sid)> before_single;
+
   boost::asio::awaitable<Page> list_page(WindowRequest window,
                                          std::optional<std::string> cursor) override;
   boost::asio::awaitable<std::optional<Page>> complete_summary(std::string call_sid) override;
@@ -44,7 +61,9 @@ class FakeSummariesApi final : public SummariesApi {
 
  private:
   void maybe_fail();
+  Page placed_page(const WindowRequest& window, const std::optional<std::string>& cursor) const;
 
+  SummariesApi* real_;
   std::map<std::string, CallSummaryRow> calls_;  // by call_sid
   std::set<std::string> listed_partial_;
   std::deque<std::function<void()>> faults_;

@@ -9,26 +9,28 @@
 
 namespace insights::testing {
 
-RunningSim::RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions service,
-                       UtcSeconds start) {
+RunningSim::RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions service, UtcSeconds start,
+                       SimTransport transport)
+    : tls_(transport.tls) {
   store_ = std::make_unique<sim::CallStore>(std::move(data));
   clock_ = std::make_unique<sim::SimClock>(start, 0.0);
   if (service.credentials.empty())
     service.credentials = {{kSimAccount, kSimToken, kSimAccount}};
   service_ = std::make_unique<sim::SimService>(*store_, *clock_, std::move(service));
-  const auto identity = sim::make_tls_identity({"localhost"}, {"127.0.0.1"});
+  const auto identity = sim::make_tls_identity({"localhost"}, {"127.0.0.1"}, transport.validity);
   static std::atomic<int> counter{0};
   ca_file_ = ::testing::TempDir() + "running-sim-ca-" + std::to_string(::getpid()) + "-" +
              std::to_string(counter++) + ".pem";
   sim::write_ca_file(identity, ca_file_);
   sim::ServerOptions options;
-  options.tls = sim::make_server_tls_context(identity);
+  if (transport.tls)
+    options.tls = sim::make_server_tls_context(identity);
   server_ = std::make_unique<sim::HttpServer>(io_, options, *service_);
   server_->start();
   loop_ = std::thread([this] { io_.run(); });
   HttpClientOptions client;
   client.port = server_->port();
-  client.tls = true;
+  client.tls = transport.tls;
   client.ca_file = ca_file_;
   client.verify_host = "127.0.0.1";
   admin_client_ = std::make_unique<HttpTestClient>(client);
@@ -36,8 +38,7 @@ RunningSim::RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions servic
 
 RunningSim::~RunningSim() {
   admin_client_.reset();
-  server_->stop();
-  loop_.join();
+  stop_and_count_api_requests();
   std::error_code ignored;
   std::filesystem::remove(ca_file_, ignored);
 }
@@ -47,7 +48,15 @@ unsigned short RunningSim::port() const {
 }
 
 std::string RunningSim::base_url() const {
-  return "https://127.0.0.1:" + std::to_string(port());
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
+}
+
+std::uint64_t RunningSim::stop_and_count_api_requests() {
+  if (loop_.joinable()) {
+    server_->stop();
+    loop_.join();
+  }
+  return service_->stats().api_requests;
 }
 
 HttpResult RunningSim::admin(const std::string& method, const std::string& target) {

@@ -1,9 +1,12 @@
 #pragma once
 // insights-sim running inside the test process on its own thread, over real TLS with its own
-// CA, its clock frozen so the test moves time explicitly (set_time) in step with the daemon's
-// FakeClock. The truth endpoint is read back as digests (tests/support/truth_comparison.hpp).
+// CA (or, when a test asks, an expired certificate or plain HTTP), its clock frozen so the test
+// moves time explicitly (set_time) in step with the daemon's FakeClock. The truth endpoint is
+// read back as digests (tests/support/truth_comparison.hpp). Its sibling SimProcess runs the
+// executable; both serve kSimAccount with kSimToken (tests/support/sim_credentials.hpp).
 
 #include <boost/asio/io_context.hpp>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,23 +17,33 @@
 #include "sim/http_server.hpp"
 #include "sim/sim_clock.hpp"
 #include "sim/sim_service.hpp"
+#include "sim/tls_identity.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/sim_stats.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
 
-inline constexpr const char* kSimAccount = "AC00000000000000000000000000000001";
-inline constexpr const char* kSimToken = "sim-test-token";
+// How RunningSim serves: HTTPS with a certificate of its own CA, or plain HTTP.
+struct SimTransport {
+  bool tls = true;
+  sim::ServerCertificateValidity validity = sim::ServerCertificateValidity::current;
+};
 
 class RunningSim {
  public:
-  RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions service, UtcSeconds start);
+  RunningSim(sim::GeneratorOptions data, sim::SimServiceOptions service, UtcSeconds start,
+             SimTransport transport = {});
   ~RunningSim();
+  RunningSim(const RunningSim&) = delete;
+  RunningSim& operator=(const RunningSim&) = delete;
 
   unsigned short port() const;
-  std::string base_url() const;  // https://127.0.0.1:PORT
+  std::string base_url() const;  // https://127.0.0.1:PORT (http:// without TLS)
+  // Stops serving (idempotent) and returns how many API requests it answered.
+  std::uint64_t stop_and_count_api_requests();
   const std::string& ca_file() const { return ca_file_; }
 
   void set_time(UtcSeconds time);  // POST /_sim/clock?set=...
@@ -47,6 +60,7 @@ class RunningSim {
   std::unique_ptr<sim::SimClock> clock_;
   std::unique_ptr<sim::SimService> service_;
   std::unique_ptr<sim::HttpServer> server_;
+  bool tls_ = true;
   std::string ca_file_;
   std::thread loop_;
   std::unique_ptr<HttpTestClient> admin_client_;

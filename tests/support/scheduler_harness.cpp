@@ -5,7 +5,8 @@
 #include <list>
 #include <memory>
 
-#include "tests/support/running_sim.hpp"
+#include "daemon/source_wiring.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/sync_harness.hpp"
 
 namespace insights::testing {
@@ -16,23 +17,23 @@ SchedulerHarness::SchedulerHarness(UtcSeconds start)
 std::vector<SourceSyncReport> SchedulerHarness::sync_once_as(
     const std::vector<std::string>& owners) {
   boost::asio::io_context io;
-  std::list<SourceSync> syncs;
+  SourceOptions wired;
+  wired.name = source;
+  wired.account_sid = kSimAccount;
+  wired.concurrency = concurrency;
+  std::list<std::unique_ptr<SourceSync>> syncs;
   std::vector<SourceSyncReport> reports(owners.size());
   std::exception_ptr failure;
   for (std::size_t i = 0; i < owners.size(); ++i) {
     SourceSync& sync =
-        syncs.emplace_back(io.get_executor(), SourceSyncSetup{.source = source,
-                                                              .account_sid = kSimAccount,
-                                                              .filters = {},
-                                                              .concurrency = concurrency,
-                                                              .options = options,
-                                                              .owner = owners[i],
-                                                              .clock = &clock,
-                                                              .api = &api,
-                                                              .work_queue = &queue,
-                                                              .backoff = backoff,
-                                                              .only_within = only_within,
-                                                              .metrics = nullptr});
+        *syncs.emplace_back(make_source_sync(io.get_executor(), wired, api,
+                                             SchedulerWiring{.sync = options,
+                                                             .owner = owners[i],
+                                                             .clock = &clock,
+                                                             .work_queue = &queue,
+                                                             .backoff = backoff,
+                                                             .only_within = only_within,
+                                                             .metrics = nullptr}));
     boost::asio::co_spawn(
         io, sync.run(RunMode::once),
         [&reports, &failure, i](std::exception_ptr error, SourceSyncReport report) {

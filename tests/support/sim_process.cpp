@@ -101,7 +101,7 @@ SummaryDigests SimProcess::truth(UtcSeconds from, UtcSeconds to) {
   for (UtcSeconds chunk = from; chunk < to; chunk += std::chrono::hours(1)) {
     const UtcSeconds chunk_end = std::min(to, chunk + std::chrono::hours(1));
     const std::string body = admin_get("/_sim/truth?StartTime=" + format_utc(chunk) + "&EndTime=" +
-                                       format_utc(chunk_end) + "&AccountSid=" + kSimProcessAccount);
+                                       format_utc(chunk_end) + "&AccountSid=" + kSimAccount);
     add_truth_digests(body, summaries);
   }
   return summaries;

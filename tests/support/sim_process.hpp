@@ -22,14 +22,11 @@
 #include "core/utc_time.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_credentials.hpp"
 #include "tests/support/sim_stats.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights::testing {
-
-// The parent account of the sim's default data set and its default credential.
-inline constexpr const char* kSimProcessAccount = "AC00000000000000000000000000000001";
-inline constexpr const char* kSimProcessToken = "sim-auth-token";
 
 class SimProcess {
  public:
@@ -49,7 +46,7 @@ class SimProcess {
   std::string admin_get(const std::string& target);
   // POST an admin endpoint (e.g. /_sim/faults?malformed_rate=0); throws unless 200.
   std::string admin_post(const std::string& target);
-  // Every summary of kSimProcessAccount (not its subaccounts) whose start_time is in
+  // Every summary of kSimAccount (not its subaccounts) whose start_time is in
   // [from, to), by call_sid. Read an hour at a time to keep each response small.
   SummaryDigests truth(UtcSeconds from, UtcSeconds to);
   SimStats stats();  // one reading of /_sim/stats

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "tests/support/sim_credentials.hpp"
+
 namespace insights::testing {
 
 std::string call_sid(int n) {
@@ -12,8 +14,8 @@ std::string call_sid(int n) {
 
 std::string summary_json(const std::string& sid, const std::string& processing_state,
                          const std::string& extra_members) {
-  std::string json = R"({"call_sid": ")" + sid +
-                     R"(", "account_sid": "AC00000000000000000000000000000001",)"
+  std::string json = R"({"call_sid": ")" + sid + R"(", "account_sid": ")" + kSimAccount +
+                     R"(",)"
                      R"( "call_type": "carrier", "call_state": "completed",)"
                      R"( "processing_state": ")" +
                      processing_state +

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tests/support/sim_credentials.hpp"
+
 namespace insights::testing {
 
 std::string SyncConfig::write(const std::string& path) const {
@@ -15,8 +17,7 @@ std::string SyncConfig::write(const std::string& path) const {
     text += "instance_name = \"" + instance_name + "\"\n";
   for (const auto& line : sync_lines)
     text += line + "\n";
-  text += "[[source]]\nname = \"" + source_name +
-          "\"\naccount_sid = \"AC00000000000000000000000000000001\"\n";
+  text += "[[source]]\nname = \"" + source_name + "\"\naccount_sid = \"" + kSimAccount + "\"\n";
   text += secret_file.empty() ? "secret_env = \"" + std::string(kSyncConfigSecretEnv) + "\"\n"
                               : "secret_file = \"" + secret_file + "\"\n";
   text += "api_url = \"" + api_url + "\"\n";

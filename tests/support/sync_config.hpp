@@ -1,6 +1,6 @@
 #pragma once
-// A one-source insights-sync config file for the security and database-fault tests, written
-// the way an operator writes one. Fields are set one by one:
+// A one-source insights-sync config file, written the way an operator writes one: the one config
+// writer of the tests that run the real binary. Fields are set one by one, or designated:
 //
 //   SyncConfig config;
 //   config.database_url = db->conninfo();
@@ -27,7 +27,7 @@ struct SyncConfig {
   std::string ca_file;      // "" = system CAs
   std::string secret_file;  // "" = secret_env = kSyncConfigSecretEnv
   std::string source_name = "sim";
-  std::string instance_name = "security-test";  // "" leaves it out (then host:pid)
+  std::string instance_name = "test-instance";  // "" leaves it out (then host:pid)
   std::string metrics_listen = "127.0.0.1:0";   // any free port: tests run daemons side by side
   int lookback_hours = 4;
   std::vector<std::string> sync_lines;    // extra `key = value` lines of [sync]

@@ -3,9 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "api/basic_auth.hpp"
-#include "api/http_client.hpp"
-#include "api/http_summaries_api.hpp"
+#include "daemon/source_wiring.hpp"
 #include "sink/pg_work_queue.hpp"
 #include "sink/work_item_store.hpp"
 
@@ -36,38 +34,38 @@ SyncHarnessOptions harness_for(const RunningSim& sim, const std::string& conninf
 }
 
 SourceSyncReport sync_once(const SyncHarnessOptions& options) {
+  SourceOptions source;
+  source.name = options.source;
+  source.account_sid = options.account_sid;
+  source.api_key_sid =
+      options.user == options.account_sid ? std::nullopt : std::optional<std::string>(options.user);
+  source.api_url = options.base_url;
+  source.ca_file = options.ca_file;
+  source.concurrency = options.concurrency;
+  source.filters = options.filters;
   boost::asio::io_context io;
-  HttpClient client(io.get_executor(),
-                    insights::HttpClientOptions{
-                        .base = parse_base_url(options.base_url),
-                        .ca_file = options.ca_file,
-                        .max_connections = static_cast<std::size_t>(options.concurrency)});
-  HttpSummariesApi real(client, basic_authorization(options.user, options.secret));
-  SummariesApi& api = options.wrap_api ? options.wrap_api(real) : real;
+  SourceApi real(io.get_executor(), source, options.secret);
+  SummariesApi& api = options.wrap_api ? options.wrap_api(real.api()) : real.api();
   PgWorkQueue work_queue(options.database);
   WorkItemStore(options.database.conninfo).register_source(options.source, options.account_sid);
   work_queue.release_leases_now(options.owner);
   SystemClock system_clock;
-  SourceSync sync(io.get_executor(),
-                  SourceSyncSetup{.source = options.source,
-                                  .account_sid = options.account_sid,
-                                  .filters = options.filters,
-                                  .concurrency = options.concurrency,
-                                  .options = options.sync,
-                                  .owner = options.owner,
-                                  .clock = options.clock ? options.clock : &system_clock,
-                                  .api = &api,
-                                  .work_queue = &work_queue,
-                                  .backoff = options.backoff,
-                                  .only_within = options.only_within,
-                                  .metrics = nullptr});
+  const std::unique_ptr<SourceSync> sync =
+      make_source_sync(io.get_executor(), source, api,
+                       SchedulerWiring{.sync = options.sync,
+                                       .owner = options.owner,
+                                       .clock = options.clock ? options.clock : &system_clock,
+                                       .work_queue = &work_queue,
+                                       .backoff = options.backoff,
+                                       .only_within = options.only_within,
+                                       .metrics = nullptr});
   SourceSyncReport report;
   std::exception_ptr failure;
-  boost::asio::co_spawn(io, sync.run(RunMode::once),
+  boost::asio::co_spawn(io, sync->run(RunMode::once),
                         [&](std::exception_ptr error, SourceSyncReport result) {
                           failure = error;
                           report = std::move(result);
-                          client.close();
+                          real.close();
                         });
   io.run();
   if (failure)

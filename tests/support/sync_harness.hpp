@@ -1,7 +1,8 @@
 #pragma once
-// One source's SourceSync wired to real pieces (HttpClient → HttpSummariesApi over TLS, the
-// Postgres sink and work queue), with two seams for tests: `wrap_api` puts a decorator between
-// the scheduler and the real API (to fail, or to move the sim clock between pages), and
+// One source's SourceSync wired to real pieces by the daemon's own wiring
+// (daemon/source_wiring.hpp: HttpClient → HttpSummariesApi over TLS, PgWorkQueue), with two
+// seams for tests: `wrap_api` puts an API between the scheduler and the real one (a
+// FakeSummariesApi in front of it: to fail, or to move the sim clock between pages), and
 // PgSinkOptions::before_step fails database steps.
 
 #include <functional>
@@ -26,7 +27,7 @@ struct SyncHarnessOptions {
   std::string user;
   std::string secret;
   std::string source = "sim";
-  std::string account_sid = "AC00000000000000000000000000000001";
+  std::string account_sid = kSimAccount;
   std::string owner = "test-instance";
   SyncOptions sync;
   SummaryFilters filters;

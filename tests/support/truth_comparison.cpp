@@ -81,4 +81,21 @@ Comparison compare_with_truth(const SummaryDigests& stored, const SummaryDigests
   return result;
 }
 
+std::string Comparison::describe() const {
+  return std::to_string(missing) + " missing, " + std::to_string(different) + " different, " +
+         std::to_string(extra) + " extra\n" + examples;
+}
+
+::testing::AssertionResult stored_equals_truth(pqxx::connection& connection,
+                                               const SummaryDigests& truth,
+                                               const std::string& field, UtcSeconds from,
+                                               UtcSeconds to) {
+  if (truth.empty())
+    return ::testing::AssertionFailure() << "the truth has no summaries in the range";
+  const Comparison check = compare_with_truth(stored_digests(connection, field, from, to), truth);
+  if (check.equal())
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << check.describe();
+}
+
 }  // namespace insights::testing

@@ -3,6 +3,8 @@
 // each call's content hash (computed by the daemon's own parser over every stored field) and
 // processing state, by call_sid.
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <optional>
 #include <pqxx/connection>
@@ -35,10 +37,19 @@ struct Comparison {
   std::string examples;                         // the first few differences, for messages
 
   bool equal() const { return missing == 0 && different == 0 && extra == 0; }
+  // "N missing, N different, N extra" and the examples, for assertion messages.
+  std::string describe() const;
 };
 
 // `expect_all_of_truth`: false when the warehouse may still lack rows (mid-run checks).
 Comparison compare_with_truth(const SummaryDigests& stored, const SummaryDigests& truth,
                               bool expect_all_of_truth = true);
+
+// The rows stored in [from, to) of `field` equal `truth` (the sim's truth for the same range,
+// which must not be empty), field by field; the failure names what differs.
+::testing::AssertionResult stored_equals_truth(pqxx::connection& connection,
+                                               const SummaryDigests& truth,
+                                               const std::string& field, UtcSeconds from,
+                                               UtcSeconds to);
 
 }  // namespace insights::testing

@@ -53,12 +53,12 @@ class RollingUpgradeTest : public PgTest {
     return std::make_unique<ChildProcess>(
         binary, std::vector<std::string>{"--config", config(instance), "run"},
         dir + "/" + instance + ".log",
-        std::map<std::string, std::string>{{kSyncConfigSecretEnv, kSimProcessToken}});
+        std::map<std::string, std::string>{{kSyncConfigSecretEnv, kSimToken}});
   }
   ChildResult once(const std::string& binary, const std::string& log,
                    std::vector<std::string> arguments) {
     return run_child(binary, std::move(arguments), dir + "/" + log,
-                     {{kSyncConfigSecretEnv, kSimProcessToken}}, 60s);
+                     {{kSyncConfigSecretEnv, kSimToken}}, 60s);
   }
   // Passes this instance finished since the test began (every pass ends with one log line).
   static int passes_in(const ChildProcess& daemon) {
