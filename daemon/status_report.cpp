@@ -3,6 +3,7 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/writer.h>
 
+#include <pqxx/connection>
 #include <pqxx/result>
 #include <pqxx/transaction>
 

@@ -4,13 +4,13 @@
 
 #include <optional>
 #include <ostream>
-#include <pqxx/connection>
 #include <string>
 #include <vector>
 
 #include "core/sync_options.hpp"
 #include "core/utc_time.hpp"
 #include "sink/backfill_requests.hpp"
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 

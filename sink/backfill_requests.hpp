@@ -9,11 +9,11 @@
 // Threading: blocking (libpqxx) on the caller's connection. Errors: DatabaseError.
 
 #include <optional>
-#include <pqxx/connection>
 #include <string>
 #include <vector>
 
 #include "core/time_window.hpp"
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 

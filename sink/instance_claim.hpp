@@ -18,10 +18,10 @@
 // (core/error.hpp) when the database cannot be reached.
 
 #include <memory>
-#include <pqxx/connection>
 #include <string>
 
 #include "core/error.hpp"
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 

@@ -1,5 +1,6 @@
 #include "sink/migration_runner.hpp"
 
+#include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>

@@ -18,12 +18,12 @@
 // "expand" (it only added). It never runs against an older one: its statements may use what the
 // pending migrations add.
 
-#include <pqxx/connection>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "schema/embedded_migrations.hpp"
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 

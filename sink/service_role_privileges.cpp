@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <pqxx/connection>
 #include <pqxx/transaction>
 
 namespace insights {

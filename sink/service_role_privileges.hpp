@@ -8,11 +8,12 @@
 // Threading: the table is constant; the check uses the caller's connection (one thread).
 // Errors: the check throws libpqxx's exceptions.
 
-#include <pqxx/connection>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 

@@ -21,11 +21,11 @@
 // committed before the failure stay deleted, and the connection is reopened on the next call.
 
 #include <memory>
-#include <pqxx/connection>
 #include <stop_token>
 #include <string>
 
 #include "core/utc_time.hpp"
+#include "sink/pqxx_fwd.hpp"
 
 namespace insights {
 
