@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake pkg-config clang-format
+  # the sanitizer build links with lld when it is there (cmake/Linker.cmake)
+  lld
   # the fuzzers (fuzz/run.sh): clang 14 and its libFuzzer + sanitizer runtimes
   clang-14 libclang-rt-14-dev
   # libraries (Boost 1.81 is the product's fixed version, not Debian's default 1.74)
