@@ -2,7 +2,7 @@
 # The whole test suite: configure, build, start a throwaway PostgreSQL cluster, run every
 # test with ctest, and remove the cluster afterwards (also when tests fail or on Ctrl-C).
 # It runs twice: a normal Release build (build/), the build type users and packagers pick, then
-# an AddressSanitizer + UndefinedBehaviorSanitizer RelWithDebInfo build (build-asan/); --fast
+# an AddressSanitizer + UndefinedBehaviorSanitizer RelWithDebInfo (-O1) build (build-asan/); --fast
 # skips the sanitizer pass. Both treat warnings as errors, so a new warning fails CI. Then the
 # libFuzzer targets run for a fixed number of inputs each (fuzz/run.sh, a clang build in
 # build-fuzz/).
