@@ -77,7 +77,9 @@ TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
                                basic_auth(testing::kSimAccount, "proc-secret"));
   EXPECT_EQ(page.status, 200) << page.body.substr(0, 200);
   EXPECT_NE(page.body.find("\"call_summaries\":[{"), std::string::npos);
-  EXPECT_EQ(client.get("/v1/Voice/Summaries", basic_auth(testing::kSimAccount, testing::kSimToken)).status, 401)
+  EXPECT_EQ(client.get("/v1/Voice/Summaries", basic_auth(testing::kSimAccount, testing::kSimToken))
+                .status,
+            401)
       << "the default credential is replaced by --credential";
 
   kill(pid, SIGTERM);
