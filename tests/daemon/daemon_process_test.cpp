@@ -55,7 +55,6 @@ using namespace std::chrono;
 using namespace std::chrono_literals;
 
 // The daemon reads its source's secret from this variable (never from the command line).
-const std::string kSecretEnv = kSyncConfigSecretEnv;
 
 // Calls per hour of the sim's parent account and its subaccount together: about 2,000 of the
 // parent's per hour, so 48 one-hour windows hold about 100,000 rows and a full `sync --once`
@@ -96,14 +95,15 @@ ChildResult insights_sync(const std::string& dir, const std::string& log,
                           std::vector<std::string> arguments, const std::string& secret,
                           milliseconds timeout = 60s) {
   return run_child(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
-                   {{kSecretEnv, secret}}, timeout);
+                   {{kSyncConfigSecretEnv, secret}}, timeout);
 }
 
 std::unique_ptr<ChildProcess> start_insights_sync(const std::string& dir, const std::string& log,
                                                   std::vector<std::string> arguments,
                                                   const std::string& secret) {
-  return std::make_unique<ChildProcess>(INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
-                                        std::map<std::string, std::string>{{kSecretEnv, secret}});
+  return std::make_unique<ChildProcess>(
+      INSIGHTS_SYNC_BINARY, std::move(arguments), dir + "/" + log,
+      std::map<std::string, std::string>{{kSyncConfigSecretEnv, secret}});
 }
 
 std::string describe(const ChildResult& result) {
@@ -451,9 +451,10 @@ TEST_F(DaemonProcessTest, AsASystemdServiceItSaysReadyFeedsTheWatchdogAndSaysSto
   const std::string config = write_config(
       dir, "sync.toml", daemon_config(db->conninfo(), sim.base_url(), sim.ca_file(), 2, {}));
   NotifySocket manager;
-  ChildProcess daemon(
-      INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/daemon.log",
-      {{kSecretEnv, kSimToken}, {"NOTIFY_SOCKET", manager.path()}, {"WATCHDOG_USEC", "1000000"}});
+  ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/daemon.log",
+                      {{kSyncConfigSecretEnv, kSimToken},
+                       {"NOTIFY_SOCKET", manager.path()},
+                       {"WATCHDOG_USEC", "1000000"}});
   const auto ready = manager.until("READY=1", 30s);
   ASSERT_FALSE(ready.empty()) << daemon.output();
   ASSERT_TRUE(contains(ready.back(), "READY=1")) << daemon.output();

@@ -45,7 +45,6 @@ using namespace std::chrono;
 using namespace std::chrono_literals;
 
 // The daemons read their source's secret from this variable (never from the command line).
-const std::string kSecretEnv = kSyncConfigSecretEnv;
 
 // Instance names, which are also the database roles the instances log in as.
 const std::vector<std::string> kInstances = {"worker_a", "worker_b", "worker_c"};
@@ -206,7 +205,7 @@ TEST(MultiInstance, ThreeInstancesShareTheWorkAndSurviveOneKilledMidRun) {
     daemons.push_back(std::make_unique<ChildProcess>(
         INSIGHTS_SYNC_BINARY, std::vector<std::string>{"--config", config, "run"},
         dir + "/" + instance + ".log",
-        std::map<std::string, std::string>{{kSecretEnv, kSimToken}}));
+        std::map<std::string, std::string>{{kSyncConfigSecretEnv, kSimToken}}));
   }
   const auto all_running = [&] {
     return std::all_of(daemons.begin(), daemons.end(), [](auto& d) { return d->running(); });

@@ -25,8 +25,6 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-const std::string kSecretEnv = kSyncConfigSecretEnv;
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -58,7 +56,7 @@ class RetentionRunTest : public PgTest {
   std::string run_until(const std::string& config, const std::string& log, const std::string& ready,
                         std::string* metrics = nullptr) {
     ChildProcess daemon(INSIGHTS_SYNC_BINARY, {"--config", config, "run"}, dir + "/" + log,
-                        {{kSecretEnv, "not-used"}});
+                        {{kSyncConfigSecretEnv, "not-used"}});
     EXPECT_TRUE(eventually([&] { return contains(daemon.output(), ready); }, 20s))
         << daemon.output();
     if (metrics != nullptr) {
@@ -108,7 +106,7 @@ TEST_F(RetentionRunTest, CheckConfigWarnsBelowTwilioRetentionAndRefusesBadValues
   const auto check = [&](const std::string& name, const std::string& retention) {
     return run_child(INSIGHTS_SYNC_BINARY,
                      {"check-config", "--config", write_config(name + ".toml", retention)},
-                     dir + "/" + name + ".log", {{kSecretEnv, "not-used"}}, 20s);
+                     dir + "/" + name + ".log", {{kSyncConfigSecretEnv, "not-used"}}, 20s);
   };
   const ChildResult week = check("week", "[retention]\ndelete_after_days = 7\n");
   ASSERT_TRUE(week.exit && week.exit->exited) << week.output;

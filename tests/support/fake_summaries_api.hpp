@@ -57,7 +57,6 @@ class FakeSummariesApi final : public SummariesApi {
 
   int list_requests() const { return list_requests_; }
   int single_requests() const { return single_requests_; }
-  const std::map<std::string, CallSummaryRow>& calls() const { return calls_; }
 
  private:
   void maybe_fail();

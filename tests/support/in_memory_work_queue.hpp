@@ -82,7 +82,6 @@ class InMemoryWorkQueue final : public WorkQueue {
 
   std::vector<StoredItem> items() const;  // by id
   const std::map<std::string, StoredRow>& rows() const { return rows_; }
-  std::map<std::string, std::string> sources() const { return sources_; }
 
  private:
   void maybe_fail(const char* operation);
@@ -93,7 +92,7 @@ class InMemoryWorkQueue final : public WorkQueue {
            int requested_passes);
   std::vector<std::string> partial_rows_in(const std::string& source, const TimeWindow& window);
 
-  std::map<std::string, std::string> sources_;
+  std::map<std::string, std::string> sources_;  // name → account, as registered
   std::map<long long, StoredItem> items_;
   std::map<std::tuple<std::string, WorkKind, UtcSeconds, UtcSeconds>, long long> keys_;
   std::map<std::string, StoredRow> rows_;

@@ -5,7 +5,6 @@
 
 #include "daemon/source_wiring.hpp"
 #include "sink/pg_work_queue.hpp"
-#include "sink/work_item_store.hpp"
 
 namespace insights::testing {
 
@@ -47,7 +46,6 @@ SourceSyncReport sync_once(const SyncHarnessOptions& options) {
   SourceApi real(io.get_executor(), source, options.secret);
   SummariesApi& api = options.wrap_api ? options.wrap_api(real.api()) : real.api();
   PgWorkQueue work_queue(options.database);
-  WorkItemStore(options.database.conninfo).register_source(options.source, options.account_sid);
   work_queue.release_leases_now(options.owner);
   SystemClock system_clock;
   const std::unique_ptr<SourceSync> sync =
