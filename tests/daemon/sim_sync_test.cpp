@@ -148,11 +148,9 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   options.sync.first_read_after_minutes = 40;
   const UtcSeconds last = kStart + hours(10);
   const auto passes_wrong_at = [&](UtcSeconds now) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wrestrict"
-    // "'" + a temporary string (GCC 12 rule 5, docs/development.md).
-    const std::string at = "'" + format_utc(now) + "'::timestamptz";
-#pragma GCC diagnostic pop
+    std::string at = "'";  // appended, not "'" + a temporary (GCC 12 rule 5, development.md)
+    at += format_utc(now);
+    at += "'::timestamptz";
     // Unread until 40 minutes past its end, read once more at its horizon (end + 5 h), which
     // settles it (every call has ended and completed by then): no other read.
     return scalar(
