@@ -54,8 +54,6 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-// The daemon reads its source's secret from this variable (never from the command line).
-
 // Calls per hour of the sim's parent account and its subaccount together: about 2,000 of the
 // parent's per hour, so 48 one-hour windows hold about 100,000 rows and a full `sync --once`
 // takes a few seconds on two cores.

@@ -44,8 +44,6 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-// The daemons read their source's secret from this variable (never from the command line).
-
 // Instance names, which are also the database roles the instances log in as.
 const std::vector<std::string> kInstances = {"worker_a", "worker_b", "worker_c"};
 
