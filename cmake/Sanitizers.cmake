@@ -21,11 +21,17 @@ if(INSIGHTS_SANITIZE)
   add_link_options(-fsanitize=address,undefined -Wl,--gc-sections -no-pie)
 endif()
 
-# Instruments one of the product's targets in the sanitizer build; nothing otherwise.
+# Instruments one of the product's targets in the sanitizer build; nothing otherwise. There the
+# target is also compiled in unity batches (cmake/UnityBuild.cmake): instrumented code is the
+# costliest to compile, and each header's inline code is instrumented once per batch instead of
+# once per file. The Release pass compiles the product a file at a time, as users build it, so
+# a missing include still fails there. The separately compiled libraries (*_impl.cpp) and the
+# heaviest coroutine file stay out of batches (SKIP_UNITY_BUILD_INCLUSION beside their targets).
 function(insights_instrument target)
   if(INSIGHTS_SANITIZE)
     target_compile_options(${target} PRIVATE -Warray-bounds -Wstringop-overflow -Wstringop-overread
                            -fsanitize=address,undefined -fno-sanitize-recover=undefined
                            -ffunction-sections -fdata-sections)
+    insights_unity_build(${target} 8)
   endif()
 endfunction()

@@ -19,7 +19,6 @@ using Choice = Weighted<std::string_view>;
 constexpr std::uint64_t kStartStream = 0x57a7;
 constexpr std::uint64_t kCallStream = 0xca1;
 
-constexpr int kSecondsPerHour = 3600;
 constexpr int kShortestLongCallSeconds = 1800;
 constexpr std::size_t kMaxAccountsInSid = 0x10000;  // 4 hex digits in the call SID
 constexpr int kMaxCallsPerHourInSid = 0x10000;
@@ -223,8 +222,9 @@ SimTime call_start_time(const GeneratorOptions& options, const CallSidParts& par
       derive_seed({options.seed, kStartStream, static_cast<std::uint64_t>(parts.hour),
                    static_cast<std::uint64_t>(parts.parent_index),
                    static_cast<std::uint64_t>(parts.call_index)}));
-  return SimTime(
-      std::chrono::seconds(parts.hour * kSecondsPerHour + random.between(0, kSecondsPerHour - 1)));
+  const std::chrono::seconds one_hour = std::chrono::hours(1);
+  return SimTime(std::chrono::hours(parts.hour) +
+                 std::chrono::seconds(random.between(0, one_hour.count() - 1)));
 }
 
 SimCall generate_call(const GeneratorOptions& options, const AccountFamily& family,

@@ -19,6 +19,7 @@
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
@@ -29,7 +30,7 @@ using insights::testing::basic_auth;
 
 constexpr const char* kAccount = testing::kSimAccount;
 constexpr const char* kToken = "test-token";
-const sim::SimTime kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 const std::string kPage =
     "/v1/Voice/Summaries?StartTime=2026-11-20T10:00:00Z"
     "&EndTime=2026-11-20T12:00:00Z&ProcessingState=all&PageSize=20";
@@ -64,7 +65,7 @@ class HttpClientTest : public ::testing::Test {
     data.calls_per_hour = 120;
     data.subaccounts_per_account = 1;
     store = std::make_unique<sim::CallStore>(data);
-    clock = std::make_unique<sim::SimClock>(kStart, 0.0);
+    clock = std::make_unique<sim::SimClock>(kTestNoon, 0.0);
     sim::SimServiceOptions options;
     options.credentials = {{kAccount, kToken, kAccount}};
     service = std::make_unique<sim::SimService>(*store, *clock, options);

@@ -3,9 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>  // setenv, unsetenv
-#include <unistd.h>
 
 #include <fstream>
+
+#include "tests/support/test_dir.hpp"
 
 namespace insights {
 namespace {
@@ -488,8 +489,8 @@ TEST(ConfigOverrides, WorkWithoutAConfigFile) {
 }
 
 TEST(ConfigOverrides, ApplyToAConfigFile) {
-  const std::string path =
-      ::testing::TempDir() + "/config_overrides-" + std::to_string(getpid()) + ".toml";
+  testing::TestDir dir("config-overrides");
+  const std::string path = dir.path() + "/insights-sync.toml";
   std::ofstream(path) << "[sync]\nwindow_minutes = 30\nlease_seconds = 90\n";
   const AppConfig config = load_config(path, {{"INSIGHTS__SYNC__LEASE_SECONDS", "45"}});
   EXPECT_EQ(config.sync.window_minutes, 30);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +16,7 @@
 namespace insights {
 namespace {
 
-constexpr const char* kTwoSources = R"(
+constexpr const char* kEnvAndFileSources = R"(
 [[source]]
 name = "main"
 account_sid = "AC00000000000000000000000000000001"
@@ -63,10 +62,10 @@ std::string write_secret(const std::string& path, const std::string& text, mode_
 }
 
 TEST(SourceSecret, ComesFromTheEnvironmentOrAFileNeverTheConfig) {
-  const AppConfig config = parse_config(kTwoSources, "sources.toml");
+  const AppConfig config = parse_config(kEnvAndFileSources, "sources.toml");
   std::map<std::string, std::string> environment = {{"TWILIO_AUTH_TOKEN", "env-secret"}};
-  const std::string directory = ::testing::TempDir() + "secrets-" + std::to_string(getpid());
-  std::filesystem::create_directories(directory);
+  testing::TestDir dir("secrets");
+  const std::string& directory = dir.path();
   environment["CREDENTIALS_DIRECTORY"] = directory;
   std::ofstream(directory + "/twilio-eu") << "file-secret\n";
   auto lookup = [&](const char* name) -> const char* {

@@ -10,6 +10,7 @@
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights {
@@ -20,7 +21,7 @@ using testing::FakeClock;
 using testing::RunningSim;
 using testing::SyncHarnessOptions;
 
-const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 class BackfillSyncTest : public testing::PgTest,
                          public ::testing::WithParamInterface<sim::TimeFilterField> {
@@ -31,7 +32,7 @@ class BackfillSyncTest : public testing::PgTest,
     sim::GeneratorOptions data;
     data.seed = 23;
     data.calls_per_hour = calls_per_hour;
-    sim = std::make_unique<RunningSim>(data, service, kNow);
+    sim = std::make_unique<RunningSim>(data, service, kTestNoon);
     WorkItemStore(db->conninfo()).register_source("sim", testing::kSimAccount);
   }
 
@@ -39,7 +40,7 @@ class BackfillSyncTest : public testing::PgTest,
     return enqueue_backfill(*pg, BackfillSpec{.source = "sim",
                                               .range = range,
                                               .window_minutes = 60,
-                                              .now = kNow,
+                                              .now = kTestNoon,
                                               .requested_by = "test"})
         .id;
   }
@@ -60,13 +61,13 @@ class BackfillSyncTest : public testing::PgTest,
                                              range.start, range.end));
   }
 
-  FakeClock clock{kNow};
+  FakeClock clock{kTestNoon};
   std::unique_ptr<RunningSim> sim;
 };
 
 TEST_P(BackfillSyncTest, SeveralDaysLandExactlyTheTruthAndAgainWithoutDuplicates) {
   start_sim(200);
-  const TimeWindow range{kNow - days(3), kNow - hours(6)};
+  const TimeWindow range{kTestNoon - days(3), kTestNoon - hours(6)};
   const long long first = enqueue(range);
   const SourceSyncReport report = run_backfill(range);
   ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
@@ -99,7 +100,7 @@ TEST_P(BackfillSyncTest, SeveralDaysLandExactlyTheTruthAndAgainWithoutDuplicates
 
 TEST_P(BackfillSyncTest, ABusyWindowIsSplitAndItsPiecesLandEveryCall) {
   start_sim(5000);  // five pages an hour
-  const TimeWindow range{kNow - hours(10), kNow - hours(7)};
+  const TimeWindow range{kTestNoon - hours(10), kTestNoon - hours(7)};
   const long long id = enqueue(range);
   const SourceSyncReport report = run_backfill(range, 2);
   ASSERT_FALSE(report.fatal_error) << *report.fatal_error;

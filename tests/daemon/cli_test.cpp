@@ -27,9 +27,28 @@ std::string quoted(const std::string& value) {
   return "'" + value + "'";
 }
 
-// Under gtest's temp dir, named after this process: ctest runs tests of this binary side by side.
+// The files a test writes live in one directory under gtest's temp dir, named after this process
+// (ctest runs tests of this binary side by side), removed when the tests end unless one failed.
+const std::string& temp_root() {
+  static const std::string root = [] {
+    std::string path = ::testing::TempDir() + "cli-" + std::to_string(getpid());
+    std::filesystem::create_directories(path);
+    return path;
+  }();
+  return root;
+}
+class RemoveTempRoot : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (!::testing::UnitTest::GetInstance()->Failed())
+      std::filesystem::remove_all(temp_root());
+  }
+};
+[[maybe_unused]] const auto* const kRemoveTempRoot =
+    ::testing::AddGlobalTestEnvironment(new RemoveTempRoot);
+
 std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "cli-" + std::to_string(getpid()) + "-" + name;
+  return temp_root() + "/" + name;
 }
 
 std::string write_temp_file(const std::string& name, const std::string& text) {
@@ -204,7 +223,6 @@ api_url = "https://insights.twilio.com/v1"
                                 "\"https://insights.twilio.com/v1\""),
             std::string::npos)
       << outcome.output;
-  std::filesystem::remove_all(directory);
 }
 
 TEST(Cli, GoodConfigFileChecksOut) {

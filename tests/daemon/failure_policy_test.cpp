@@ -12,13 +12,14 @@
 #include "api/http_transport_error.hpp"
 #include "api/page_parser.hpp"
 #include "daemon/window_planner.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 std::string twilio_body(int code, int status) {
   return R"({"code": )" + std::to_string(code) + R"(, "message": "m", "status": )" +
@@ -31,7 +32,7 @@ Failure api_failure(int status, int code, ApiEndpoint endpoint = ApiEndpoint::li
       api_error_from_response(endpoint, status, twilio_body(code, status), "window", retry_after));
 }
 
-SyncOptions options() {
+SyncOptions policy_options() {
   SyncOptions o;
   o.park_after_attempts = 3;
   o.once_attempts = 4;
@@ -45,14 +46,14 @@ constexpr double kJitter = 0.5;
 const BackoffPolicy kBackoff{.initial = milliseconds(1000), .maximum = milliseconds(8000)};
 
 FailureDecision decide(const Failure& failure, FailureCounts counts, RunMode mode,
-                       SyncOptions o = options()) {
-  return decide_after_failure(failure, counts, mode, o, kBackoff, kJitter, kNow);
+                       SyncOptions o = policy_options()) {
+  return decide_after_failure(failure, counts, mode, o, kBackoff, kJitter, kTestNoon);
 }
 
 FailureDecision retry_after_ms(milliseconds delay, bool lower = false, bool restart = false) {
   return {.action = FailureAction::retry,
           .delay = delay,
-          .lease_until = kNow + seconds(60) + duration_cast<seconds>(delay),
+          .lease_until = kTestNoon + seconds(60) + duration_cast<seconds>(delay),
           .lower_concurrency = lower,
           .restart_pass = restart};
 }
@@ -66,9 +67,9 @@ TEST(FailurePolicy, EachFailureAsItsThrowerMakesItGetsItsDecision) {
   const Failure database_down = Failure::of(DatabaseError(ErrorKind::retry, "connection lost"));
   const Failure database_refused =
       Failure::of(DatabaseError(ErrorKind::stop_process, "permission denied"));
-  const FailureDecision stop{.action = FailureAction::stop_source, .due = kNow};
-  const FailureDecision park{.action = FailureAction::park, .due = kNow + seconds(600)};
-  const FailureDecision give_up{.action = FailureAction::give_up, .due = kNow};
+  const FailureDecision stop{.action = FailureAction::stop_source, .due = kTestNoon};
+  const FailureDecision park{.action = FailureAction::park, .due = kTestNoon + seconds(600)};
+  const FailureDecision give_up{.action = FailureAction::give_up, .due = kTestNoon};
 
   struct Case {
     const char* name;
@@ -153,7 +154,7 @@ TEST(FailurePolicy, EachFailureAsItsThrowerMakesItGetsItsDecision) {
 }
 
 TEST(FailurePolicy, AParkedWindowWithoutRetryTimeWaitsForABackfill) {
-  SyncOptions never = options();
+  SyncOptions never = policy_options();
   never.parked_retry_seconds = 0;
   const FailureDecision got = decide(api_failure(404, 17007, ApiEndpoint::single_summary),
                                      {1, 1, 0}, RunMode::forever, never);

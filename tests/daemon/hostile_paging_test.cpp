@@ -28,6 +28,7 @@
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
@@ -39,7 +40,7 @@ using testing::page_json;
 using testing::summary_json;
 using testing::SyncHarnessOptions;
 
-const UtcSeconds kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 const std::filesystem::path kCorpus =
     std::filesystem::path(INSIGHTS_FIXTURES_DIR) / ".." / "hostile";
 
@@ -132,7 +133,7 @@ class HostilePagingTest : public testing::PgTest {
     return sids;
   }
 
-  FakeClock clock{kStart};
+  FakeClock clock{kTestNoon};
 };
 
 TEST_F(HostilePagingTest, ANextPageUrlLoopingBackParksTheWindowInsteadOfPagingForever) {
@@ -258,7 +259,7 @@ TEST_F(HostilePagingTest, EveryHostileSecondPageLeavesTheFirstPageAsItWas) {
   }
   ASSERT_GT(cases.size(), 60u);
   const int count = static_cast<int>(cases.size());
-  // Window i (starting i + 1 hours before kStart) gets case i: its first page holds one good
+  // Window i (starting i + 1 hours before kTestNoon) gets case i: its first page holds one good
   // row, call_sid(1000 + i), and points at the case's body.
   auto window_index = [&](const std::string& target) {
     const std::size_t at = target.find("StartTime=");
@@ -266,7 +267,7 @@ TEST_F(HostilePagingTest, EveryHostileSecondPageLeavesTheFirstPageAsItWas) {
     for (std::size_t colon; (colon = start.find("%3A")) != std::string::npos;)
       start.replace(colon, 3, ":");
     const auto parsed = parse_utc(start);
-    return parsed ? static_cast<int>(duration_cast<hours>(kStart - *parsed).count()) - 1 : -1;
+    return parsed ? static_cast<int>(duration_cast<hours>(kTestNoon - *parsed).count()) - 1 : -1;
   };
   std::string base;
   auto first_page = [&](int i) {
@@ -291,7 +292,7 @@ TEST_F(HostilePagingTest, EveryHostileSecondPageLeavesTheFirstPageAsItWas) {
   for (int i = 0; i < count; ++i) {
     const auto& [name, outcome] = cases[static_cast<std::size_t>(i)];
     SCOPED_TRACE(name);
-    const UtcSeconds start = kStart - hours(i + 1);
+    const UtcSeconds start = kTestNoon - hours(i + 1);
     const auto window =
         tx.exec1("SELECT state, coalesce(last_error, '') FROM work_items WHERE window_start = " +
                  tx.quote(format_utc(start)));

@@ -11,14 +11,15 @@
 #include "tests/support/run_now.hpp"
 #include "tests/support/scheduler_harness.hpp"
 #include "tests/support/summary_builder.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights::testing {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
-const TimeWindow kTenToEleven{kNoon - hours(2), kNoon - hours(1)};
+using insights::testing::kTestNoon;
+const TimeWindow kTenToEleven{kTestNoon - hours(2), kTestNoon - hours(1)};
 
 using Stored = InMemoryWorkQueue::StoredItem;
 
@@ -52,9 +53,10 @@ void put_calls(FakeSummariesApi& api, const TimeWindow& window, int count, bool 
 }
 
 TEST(SchedulerTest, PartialRowsCompleteOnLaterPassesAndTheWindowSettlesAfterItsHorizon) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   put_calls(sync.api, kTenToEleven, 10, true);
-  sync.api.put(call_sid(99), kNoon - minutes(80), kNoon - minutes(70), false);  // ends 10:50
+  sync.api.put(call_sid(99), kTestNoon - minutes(80), kTestNoon - minutes(70),
+               false);  // ends 10:50
 
   sync.sync_once();
   EXPECT_EQ(sync.queue.items().size(), 4u) << "09:00 .. 13:00 in one-hour windows";
@@ -64,10 +66,10 @@ TEST(SchedulerTest, PartialRowsCompleteOnLaterPassesAndTheWindowSettlesAfterItsH
   EXPECT_EQ(sync.queue.rows().at(call_sid(99)).processing_state, "partial");
   // Its partial row was due to complete already (end + completion_delay = 11:25): read again
   // after one poll interval rather than at the next re-read.
-  EXPECT_EQ(window.next_due, kNoon + seconds(sync.options.poll_interval_seconds));
+  EXPECT_EQ(window.next_due, kTestNoon + seconds(sync.options.poll_interval_seconds));
 
   sync.api.complete(call_sid(99));
-  sync.clock.set(kNoon + minutes(30));
+  sync.clock.set(kTestNoon + minutes(30));
   sync.sync_once();
   EXPECT_EQ(sync.queue.rows().at(call_sid(99)).processing_state, "complete");
   EXPECT_EQ(window_item(sync.queue, kTenToEleven).item.state, WorkState::open)
@@ -91,12 +93,12 @@ TEST(SchedulerTest, PartialRowsCompleteOnLaterPassesAndTheWindowSettlesAfterItsH
 }
 
 TEST(SchedulerTest, ACompleteRowIsNeverReplacedByALaterPartialOne) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.api.put(call_sid(1), kTenToEleven.start, kTenToEleven.start + minutes(3), true);
   sync.sync_once();
   // Twilio lists a stale partial version again.
   sync.api.put(call_sid(1), kTenToEleven.start, kTenToEleven.start + minutes(3), false);
-  sync.clock.set(kNoon + minutes(15));
+  sync.clock.set(kTestNoon + minutes(15));
   const SourceSyncReport report = sync.sync_once();
   EXPECT_EQ(sync.queue.rows().at(call_sid(1)).processing_state, "complete");
   EXPECT_EQ(sync.queue.rows().at(call_sid(1)).writes, 1);
@@ -104,7 +106,7 @@ TEST(SchedulerTest, ACompleteRowIsNeverReplacedByALaterPartialOne) {
 }
 
 TEST(SchedulerTest, TransientApiErrorsAreRetriedAndEveryRowLands) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   put_calls(sync.api, kTenToEleven, 30, true);
   sync.api.fail_next([] { throw HttpTransportError(TransportFailure::reset, "injected reset"); },
                      3);
@@ -120,12 +122,12 @@ TEST(SchedulerTest, TransientApiErrorsAreRetriedAndEveryRowLands) {
 }
 
 TEST(SchedulerTest, APageThatNeverParsesParksItsWindowWhichIsTriedAgainWhenDue) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.options.initial_lookback_hours = 0;  // one window: 12:00 .. 13:00
   sync.options.park_after_attempts = 3;
   sync.concurrency = 1;
-  const TimeWindow now_window{kNoon, kNoon + hours(1)};
-  sync.api.put(call_sid(1), kNoon + minutes(1), kNoon + minutes(2), true);
+  const TimeWindow now_window{kTestNoon, kTestNoon + hours(1)};
+  sync.api.put(call_sid(1), kTestNoon + minutes(1), kTestNoon + minutes(2), true);
   sync.api.fail_next([] { throw PageFormatError("items[0]: not an object"); }, 3);
 
   SourceSyncReport report = sync.sync_once();
@@ -135,7 +137,7 @@ TEST(SchedulerTest, APageThatNeverParsesParksItsWindowWhichIsTriedAgainWhenDue) 
   EXPECT_EQ(window.attempts, 3);
   ASSERT_TRUE(window.last_error);
   EXPECT_NE(window.last_error->find("not an object"), std::string::npos);
-  EXPECT_EQ(window.next_due, kNoon + seconds(sync.options.parked_retry_seconds));
+  EXPECT_EQ(window.next_due, kTestNoon + seconds(sync.options.parked_retry_seconds));
   EXPECT_TRUE(sync.queue.rows().empty());
 
   sync.clock.set(window.next_due - seconds(1));
@@ -151,21 +153,21 @@ TEST(SchedulerTest, APageThatNeverParsesParksItsWindowWhichIsTriedAgainWhenDue) 
 }
 
 TEST(SchedulerTest, OnceGivesAWindowUpAfterItsAttemptsAndLeavesItDue) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.options.initial_lookback_hours = 0;
   sync.options.once_attempts = 2;
   sync.concurrency = 1;
   sync.api.fail_next([] { throw HttpTransportError(TransportFailure::reset, "injected"); }, 2);
   const SourceSyncReport report = sync.sync_once();
   EXPECT_EQ(report.windows_given_up, 1);
-  const Stored window = window_item(sync.queue, {kNoon, kNoon + hours(1)});
+  const Stored window = window_item(sync.queue, {kTestNoon, kTestNoon + hours(1)});
   EXPECT_EQ(window.item.state, WorkState::pending);
-  EXPECT_LE(window.next_due, kNoon) << "due for the next run";
+  EXPECT_LE(window.next_due, kTestNoon) << "due for the next run";
   EXPECT_FALSE(window.lease_owner);
 }
 
 TEST(SchedulerTest, AnAccountThatRefusesTheCredentialsStopsTheSource) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.api.fail_next(
       [] {
         throw api_error_from_response(ApiEndpoint::list, 401,
@@ -179,7 +181,7 @@ TEST(SchedulerTest, AnAccountThatRefusesTheCredentialsStopsTheSource) {
 }
 
 TEST(SchedulerTest, DatabaseFaultsAtCommitAreRetriedAndNoRowIsLostOrDuplicated) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.api.page_size = 5;
   put_calls(sync.api, kTenToEleven, 23, true);
   sync.queue.fail_next(3, "commit page");
@@ -192,9 +194,9 @@ TEST(SchedulerTest, DatabaseFaultsAtCommitAreRetriedAndNoRowIsLostOrDuplicated) 
 }
 
 TEST(SchedulerTest, TwoInstancesShareTheWindowsAndReadEachOnce) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.options.initial_lookback_hours = 12;
-  put_calls(sync.api, {kNoon - hours(12), kNoon}, 120, true);
+  put_calls(sync.api, {kTestNoon - hours(12), kTestNoon}, 120, true);
   const auto reports = sync.sync_once_as({"a", "b"});
   EXPECT_GT(reports[0].passes_finished, 0);
   EXPECT_GT(reports[1].passes_finished, 0);
@@ -205,17 +207,17 @@ TEST(SchedulerTest, TwoInstancesShareTheWindowsAndReadEachOnce) {
 }
 
 TEST(SchedulerTest, AnExpiredLeaseIsTakenOverAndThePassResumesAtItsCursor) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.options.initial_lookback_hours = 0;
   sync.api.page_size = 2;
-  const TimeWindow now_window{kNoon, kNoon + hours(1)};
+  const TimeWindow now_window{kTestNoon, kTestNoon + hours(1)};
   put_calls(sync.api, now_window, 6, true);
   // A dead instance claimed the window and committed its first page.
-  run_now(sync.queue.add_windows("sim", WorkKind::live, {{now_window, kNoon}}));
+  run_now(sync.queue.add_windows("sim", WorkKind::live, {{now_window, kTestNoon}}));
   ClaimRequest claim;
   claim.source = "sim";
   claim.owner = "dead";
-  claim.now = kNoon;
+  claim.now = kTestNoon;
   const WorkItem held = run_now(sync.queue.claim_due(claim)).at(0);
   WindowRequest request;
   request.start = now_window.start;
@@ -225,11 +227,11 @@ TEST(SchedulerTest, AnExpiredLeaseIsTakenOverAndThePassResumesAtItsCursor) {
                                  std::nullopt));
   const int requests_before = sync.api.list_requests();
 
-  sync.clock.set(kNoon + seconds(30));
+  sync.clock.set(kTestNoon + seconds(30));
   sync.sync_once();
   EXPECT_EQ(sync.api.list_requests(), requests_before) << "still leased: left alone";
 
-  sync.clock.set(kNoon + seconds(61));
+  sync.clock.set(kTestNoon + seconds(61));
   sync.sync_once();
   EXPECT_EQ(sync.api.list_requests(), requests_before + 2) << "resumed at page 2 of 3";
   const Stored window = window_item(sync.queue, now_window);
@@ -239,12 +241,12 @@ TEST(SchedulerTest, AnExpiredLeaseIsTakenOverAndThePassResumesAtItsCursor) {
 }
 
 TEST(SchedulerTest, ABusyBackfillWindowIsSplitAndEveryPieceIsRead) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   sync.api.page_size = 10;
-  const TimeWindow old{kNoon - hours(50), kNoon - hours(49)};
+  const TimeWindow old{kTestNoon - hours(50), kTestNoon - hours(49)};
   put_calls(sync.api, old, 240, true);
-  sync.queue.request_passes("sim", old, kNoon);  // nothing there yet: no effect
-  run_now(sync.queue.add_windows("sim", WorkKind::backfill, {{old, kNoon}}));
+  sync.queue.request_passes("sim", old, kTestNoon);  // nothing there yet: no effect
+  run_now(sync.queue.add_windows("sim", WorkKind::backfill, {{old, kTestNoon}}));
   sync.only_within = old;
   const SourceSyncReport report = sync.sync_once();
   EXPECT_GE(report.windows_split, 1);
@@ -256,7 +258,7 @@ TEST(SchedulerTest, ABusyBackfillWindowIsSplitAndEveryPieceIsRead) {
 }
 
 TEST(SchedulerTest, AFewStragglersPastTheHorizonAreFetchedOneByOne) {
-  SchedulerHarness sync(kNoon);
+  SchedulerHarness sync(kTestNoon);
   put_calls(sync.api, kTenToEleven, 2500, true);  // three pages of 1000
   sync.api.put(call_sid(9999), kTenToEleven.start + minutes(50), kTenToEleven.start + minutes(55),
                true);

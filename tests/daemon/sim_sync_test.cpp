@@ -9,6 +9,7 @@
 #include "tests/support/running_sim.hpp"
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights {
@@ -19,7 +20,7 @@ using testing::FakeClock;
 using testing::RunningSim;
 using testing::SyncHarnessOptions;
 
-const UtcSeconds kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 sim::GeneratorOptions sim_data(int calls_per_hour) {
   sim::GeneratorOptions data;
@@ -37,7 +38,7 @@ class SimSyncTest : public testing::PgTest,
     service.time_filter = GetParam();
     sim::GeneratorOptions data = sim_data(calls_per_hour);
     data.annotation_edit_fraction = annotation_edit_fraction;
-    sim = std::make_unique<RunningSim>(data, service, kStart);
+    sim = std::make_unique<RunningSim>(data, service, kTestNoon);
   }
 
   SyncHarnessOptions harness(int lookback_hours) {
@@ -62,17 +63,17 @@ class SimSyncTest : public testing::PgTest,
     return scalar("SELECT count(*) FROM call_summaries WHERE " + where);
   }
 
-  FakeClock clock{kStart};
+  FakeClock clock{kTestNoon};
   std::unique_ptr<RunningSim> sim;
 };
 
 TEST_P(SimSyncTest, ConvergesToTheTruthThroughEveryLifecycleStage) {
   start_sim(240);
   const SyncHarnessOptions options = harness(6);
-  set_time(kStart);
+  set_time(kTestNoon);
   // The daemon's polls through eight simulated hours, every 20 minutes.
   long long complete_before = 0;
-  for (UtcSeconds now = kStart; now <= kStart + hours(8); now += minutes(20)) {
+  for (UtcSeconds now = kTestNoon; now <= kTestNoon + hours(8); now += minutes(20)) {
     set_time(now);
     const SourceSyncReport report = testing::sync_once(options);
     ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
@@ -86,28 +87,28 @@ TEST_P(SimSyncTest, ConvergesToTheTruthThroughEveryLifecycleStage) {
   EXPECT_GT(std::stoll(scalar("SELECT sum(rows_updated) FROM work_items")), 0);
 
   // Past every settle horizon and every annotation pass: everything is final.
-  set_time(kStart + hours(8) + hours(5) + hours(48) + hours(2));
+  set_time(kTestNoon + hours(8) + hours(5) + hours(48) + hours(2));
   for (int run = 0; run < 3; ++run)
     testing::sync_once(options);
-  expect_equals_truth(kStart - hours(6), kStart + hours(8));
+  expect_equals_truth(kTestNoon - hours(6), kTestNoon + hours(8));
   EXPECT_EQ(count("processing_state = 'partial' AND " + std::string(field()) + " < '" +
-                  format_utc(kStart + hours(8)) + "'"),
+                  format_utc(kTestNoon + hours(8)) + "'"),
             "0");
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE window_end <= '" +
-                   format_utc(kStart + hours(8)) + "' AND state <> 'settled'"),
+                   format_utc(kTestNoon + hours(8)) + "' AND state <> 'settled'"),
             "0");
 }
 
 TEST_P(SimSyncTest, ASyncAfterTheHorizonSettlesWindowsInOnePassAndMatchesTheTruth) {
   start_sim(120);
   const SyncHarnessOptions options = harness(30);
-  set_time(kStart);
+  set_time(kTestNoon);
   const SourceSyncReport report = testing::sync_once(options);
   ASSERT_FALSE(report.fatal_error);
   // Windows that ended more than settle_after ago settle at once; newer ones stay open.
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'settled'"), "25");
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'open'"), "6");
-  expect_equals_truth(kStart - hours(30), kStart);
+  expect_equals_truth(kTestNoon - hours(30), kTestNoon);
 }
 
 TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
@@ -116,7 +117,7 @@ TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
   start_sim(3000, 0.0);
   SyncHarnessOptions options = harness(1);
   options.concurrency = 1;
-  UtcSeconds now = kStart + minutes(30);
+  UtcSeconds now = kTestNoon + minutes(30);
   set_time(now);
   // After the first page of every pass the sim clock moves on, so calls become visible (and
   // others complete) while a window is being paged.
@@ -138,7 +139,7 @@ TEST_P(SimSyncTest, CallsAppearingWhileAWindowIsPagedAreNotLost) {
   options.wrap_api = nullptr;
   set_time(now + hours(6));
   testing::sync_once(options);
-  expect_equals_truth(kStart - hours(1), kStart + hours(1));
+  expect_equals_truth(kTestNoon - hours(1), kTestNoon + hours(1));
 }
 
 TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizonOnly) {
@@ -146,7 +147,7 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   SyncHarnessOptions options = harness(2);
   options.sync.schedule = LiveSchedule::economical;
   options.sync.first_read_after_minutes = 40;
-  const UtcSeconds last = kStart + hours(10);
+  const UtcSeconds last = kTestNoon + hours(10);
   const auto passes_wrong_at = [&](UtcSeconds now) {
     std::string at = "'";  // appended, not "'" + a temporary (GCC 12 rule 5, development.md)
     at += format_utc(now);
@@ -166,7 +167,7 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   };
   // The daemon through ten simulated hours, looking at its queue every 5 minutes.
   long long complete_before = 0;
-  for (UtcSeconds now = kStart; now <= last; now += minutes(5)) {
+  for (UtcSeconds now = kTestNoon; now <= last; now += minutes(5)) {
     set_time(now);
     const SourceSyncReport report = testing::sync_once(options);
     ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
@@ -188,7 +189,7 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   set_time(last + hours(5) + hours(48) + hours(2));
   for (int run = 0; run < 2; ++run)
     testing::sync_once(options);
-  expect_equals_truth(kStart - hours(2), last);
+  expect_equals_truth(kTestNoon - hours(2), last);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothTimeFields, SimSyncTest,

@@ -13,13 +13,14 @@
 #include "sink/pg_sink.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 class StatusReportTest : public testing::PgTest {
  protected:
@@ -57,7 +58,7 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
 
   SyncOptions fresh;
   fresh.schedule = LiveSchedule::fresh;
-  const auto sources = read_status(*pg, kNow, fresh);
+  const auto sources = read_status(*pg, kTestNoon, fresh);
   ASSERT_EQ(sources.size(), 1u);
   const SourceStatus& status = sources[0];
   EXPECT_EQ(status.name, "main");
@@ -68,7 +69,7 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
   EXPECT_EQ(status.oldest_unsettled_window, "2026-11-20T10:00:00Z");
   EXPECT_EQ(status.rows, 3);
   EXPECT_EQ(status.partial_rows, 2);
-  EXPECT_EQ(status.overdue_partial_rows, 1);  // ended more than 35 minutes before kNow
+  EXPECT_EQ(status.overdue_partial_rows, 1);  // ended more than 35 minutes before kTestNoon
   EXPECT_EQ(status.last_error, "HTTP 503");
   EXPECT_EQ(status.last_error_window, "2026-11-20T10:00:00Z");
   EXPECT_EQ(status.instances, std::vector<std::string>{"worker-1"});
@@ -92,23 +93,24 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
 
   // The economical schedule reads the 10:00 window again only at its horizon (16:00): the row
   // that ended at 10:30 is not overdue before 16:30.
-  EXPECT_EQ(read_status(*pg, kNow, SyncOptions{})[0].overdue_partial_rows, 0);
-  EXPECT_EQ(read_status(*pg, kNow + hours(4) + minutes(31), SyncOptions{})[0].overdue_partial_rows,
-            1);
+  EXPECT_EQ(read_status(*pg, kTestNoon, SyncOptions{})[0].overdue_partial_rows, 0);
+  EXPECT_EQ(
+      read_status(*pg, kTestNoon + hours(4) + minutes(31), SyncOptions{})[0].overdue_partial_rows,
+      1);
 }
 
 TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {
   create_work_item("main", "2026-11-19T00:00:00Z", "2026-11-19T01:00:00Z");
   const auto backfill =
       enqueue_backfill(*pg, BackfillSpec{.source = "main",
-                                         .range = {kNow - hours(40), kNow - hours(36)},
+                                         .range = {kTestNoon - hours(40), kTestNoon - hours(36)},
                                          .window_minutes = 60,
-                                         .now = kNow,
+                                         .now = kTestNoon,
                                          .requested_by = "ops"});
   exec(
       "UPDATE work_items SET passes_completed = 1, pass_rows = 250"
       " WHERE window_start = '2026-11-18T20:00:00Z'");
-  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  const auto sources = read_status(*pg, kTestNoon, SyncOptions{});
   ASSERT_EQ(sources.size(), 1u);
   ASSERT_EQ(sources[0].backfills.size(), 1u);
   EXPECT_EQ(sources[0].backfills[0].id, backfill.id);
@@ -134,7 +136,7 @@ TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {
 }
 
 TEST_F(StatusReportTest, AnEmptyWarehouseSaysSo) {
-  const auto sources = read_status(*pg, kNow, SyncOptions{});
+  const auto sources = read_status(*pg, kTestNoon, SyncOptions{});
   EXPECT_TRUE(sources.empty());
   std::ostringstream text;
   print_status_text(text, sources);

@@ -19,6 +19,7 @@
 #include "tests/support/sync_harness.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/test_noon.hpp"
 #include "tests/support/truth_comparison.hpp"
 
 namespace insights {
@@ -29,7 +30,7 @@ using testing::FakeClock;
 using testing::RunningSim;
 using testing::SyncHarnessOptions;
 
-const UtcSeconds kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 class SyncFaultsTest : public testing::PgTest {
  protected:
@@ -39,8 +40,8 @@ class SyncFaultsTest : public testing::PgTest {
     data.calls_per_hour = calls_per_hour;
     sim::SimServiceOptions service;
     service.faults = faults;
-    sim = std::make_unique<RunningSim>(data, service, kStart);
-    sim->set_time(kStart);
+    sim = std::make_unique<RunningSim>(data, service, kTestNoon);
+    sim->set_time(kTestNoon);
   }
 
   SyncHarnessOptions harness(const std::string& conninfo) {
@@ -54,7 +55,7 @@ class SyncFaultsTest : public testing::PgTest {
         testing::stored_equals_truth(connection, sim.truth(from, to), "start_time", from, to));
   }
 
-  FakeClock clock{kStart};
+  FakeClock clock{kTestNoon};
   std::unique_ptr<RunningSim> sim;
 };
 
@@ -134,7 +135,7 @@ TEST_F(SyncFaultsTest, FailingEveryStepInTurnNeverLeavesRowsAndCursorsApart) {
     const SourceSyncReport second = testing::sync_once(options);
     EXPECT_EQ(second.windows_given_up, 0);
     expect_rows_agree_with_cursors(*connection, n);
-    expect_equals_truth(*sim, *connection, kStart - hours(1), kStart);
+    expect_equals_truth(*sim, *connection, kTestNoon - hours(1), kTestNoon);
     if (HasFailure())
       break;
   }
@@ -203,7 +204,7 @@ TEST_F(SyncFaultsTest, ANextPageUrlOnAnotherOriginIsRefusedAndGetsNoCredentials)
   EXPECT_NE(stats.body.find("\"api_requests\":0"), std::string::npos) << stats.body;
 }
 
-// `options` with the window at kStart served malformed pages (a fresh API in front of the sim
+// `options` with the window at kTestNoon served malformed pages (a fresh API in front of the sim
 // per run, `attempts` counting that window's requests; with `resets_between`, every other
 // attempt meets a connection reset instead): the window is retried, then parked after three
 // unparsable pages, while the other window is read completely.
@@ -217,7 +218,7 @@ SyncHarnessOptions with_malformed_window(SyncHarnessOptions options,
     testing::FakeSummariesApi& fake = api.emplace(&real);
     fake.before_list = [&attempts, resets_between](const WindowRequest& window,
                                                    const std::optional<std::string>&) {
-      if (window.start != kStart)
+      if (window.start != kTestNoon)
         return;
       if (++attempts % 2 == 1 && resets_between)
         throw HttpTransportError(TransportFailure::reset, "127.0.0.1: connection reset");
@@ -238,12 +239,12 @@ TEST_F(SyncFaultsTest, AMalformedPageIsRetriedThenParkedWithoutStoppingOtherWind
   EXPECT_EQ(report.windows_parked, 1);
   EXPECT_EQ(attempts, 3);
   EXPECT_EQ(
-      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
+      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kTestNoon) + "'"),
       "parked");
   EXPECT_NE(scalar("SELECT last_error FROM work_items WHERE state = 'parked'").find("JSON"),
             std::string::npos);
   EXPECT_EQ(scalar("SELECT attempts FROM work_items WHERE state = 'parked'"), "3");
-  expect_equals_truth(*sim, *pg, kStart - hours(1), kStart);
+  expect_equals_truth(*sim, *pg, kTestNoon - hours(1), kTestNoon);
   // A parked window is not retried by later runs before its retry time (an hour by default).
   const SourceSyncReport again = testing::sync_once(options);
   EXPECT_EQ(again.passes_finished, 0);
@@ -262,7 +263,7 @@ TEST_F(SyncFaultsTest, OnlyUnparsablePagesCountTowardsParkingNotTheNetworkErrors
   EXPECT_EQ(report.windows_parked, 1);
   EXPECT_EQ(attempts, 6) << "3 resets and 3 unparsable pages, by turns";
   EXPECT_EQ(
-      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kStart) + "'"),
+      scalar("SELECT state FROM work_items WHERE window_start = '" + format_utc(kTestNoon) + "'"),
       "parked");
   EXPECT_NE(scalar("SELECT last_error FROM work_items WHERE state = 'parked'").find("JSON"),
             std::string::npos);
@@ -282,14 +283,14 @@ TEST_F(SyncFaultsTest, ParkedWindowsAreTriedAgainAfterTheRetryTimeAndLandOnceThe
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"), "2");
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "0");
   const std::string parked_until =
-      scalar("SELECT DISTINCT next_due_at = '" + format_utc(kStart + seconds(600)) +
+      scalar("SELECT DISTINCT next_due_at = '" + format_utc(kTestNoon + seconds(600)) +
              "'::timestamptz FROM work_items");
   EXPECT_EQ(parked_until, "t") << "due again parked_retry_seconds after parking";
 
   // The API mends. Before the retry time nothing is read; the windows stay parked with their
   // error.
   ASSERT_EQ(sim->admin("POST", "/_sim/faults?malformed_rate=0").status, 200);
-  clock.set(kStart + seconds(599));
+  clock.set(kTestNoon + seconds(599));
   const SourceSyncReport early = testing::sync_once(options);
   EXPECT_EQ(early.passes_finished, 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"
@@ -297,14 +298,14 @@ TEST_F(SyncFaultsTest, ParkedWindowsAreTriedAgainAfterTheRetryTimeAndLandOnceThe
             "2");
 
   // At the retry time both windows are read and land: not parked, error cleared.
-  clock.set(kStart + seconds(600));
+  clock.set(kTestNoon + seconds(600));
   const SourceSyncReport mended = testing::sync_once(options);
   EXPECT_EQ(mended.passes_finished, 2);
   EXPECT_EQ(mended.windows_parked, 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"
                    " OR last_error IS NOT NULL OR passes_completed <> 1"),
             "0");
-  expect_equals_truth(*sim, *pg, kStart - hours(1), kStart);
+  expect_equals_truth(*sim, *pg, kTestNoon - hours(1), kTestNoon);
 }
 
 TEST_F(SyncFaultsTest, AWindowParkedWithRetryOffWaitsForABackfill) {
@@ -316,7 +317,7 @@ TEST_F(SyncFaultsTest, AWindowParkedWithRetryOffWaitsForABackfill) {
   options.sync.parked_retry_seconds = 0;
   EXPECT_EQ(testing::sync_once(options).windows_parked, 2);
   ASSERT_EQ(sim->admin("POST", "/_sim/faults?malformed_rate=0").status, 200);
-  clock.set(kStart + minutes(50));  // still in the same live window: no new one planned
+  clock.set(kTestNoon + minutes(50));  // still in the same live window: no new one planned
   EXPECT_EQ(testing::sync_once(options).passes_finished, 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'parked'"), "2");
 }
@@ -339,7 +340,7 @@ TEST_F(SyncFaultsTest, InjectedApiFaultsSlowTheSyncButLoseNothing) {
   const SourceSyncReport report = testing::sync_once(options);
   EXPECT_EQ(report.windows_parked + report.windows_given_up, 0);
   EXPECT_FALSE(report.fatal_error);
-  expect_equals_truth(*sim, *pg, kStart - hours(12), kStart);
+  expect_equals_truth(*sim, *pg, kTestNoon - hours(12), kTestNoon);
   const auto stats = sim->admin("GET", "/_sim/stats");
   std::cout << "sim stats under faults: " << stats.body << "\n";
   EXPECT_EQ(stats.body.find("\"rate_limited\":0,"), std::string::npos) << stats.body;
@@ -349,7 +350,7 @@ TEST_F(SyncFaultsTest, AFewStragglersPastTheHorizonAreFetchedOneByOne) {
   start_sim(5000);  // about three pages per window for the parent account
   SyncHarnessOptions options = harness(db->conninfo());
   options.sync = testing::test_sync_options(8);
-  const UtcSeconds old_window = kStart - hours(8);  // long past its settle horizon
+  const UtcSeconds old_window = kTestNoon - hours(8);  // long past its settle horizon
   // The first two rows of the old window's first page still show as partial, as Twilio does
   // for a summary that is late to complete.
   std::optional<testing::FakeSummariesApi> api;

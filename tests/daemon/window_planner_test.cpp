@@ -3,12 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_noon.hpp"
+
 namespace insights {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 // The fresh schedule, whose re-reads most of these tests follow.
 SyncOptions options() {
@@ -24,27 +26,28 @@ SyncOptions options() {
 }
 
 TEST(WindowPlanner, FirstStartCoversTheLookbackUpToTheWindowHoldingNow) {
-  const auto windows = live_windows_to_add(std::nullopt, kNoon + minutes(25), options());
+  const auto windows = live_windows_to_add(std::nullopt, kTestNoon + minutes(25), options());
   ASSERT_EQ(windows.size(), 4u);
-  EXPECT_EQ(windows.front().start, kNoon - hours(3));
-  EXPECT_EQ(windows.back().start, kNoon);
-  EXPECT_EQ(windows.back().end, kNoon + hours(1));
+  EXPECT_EQ(windows.front().start, kTestNoon - hours(3));
+  EXPECT_EQ(windows.back().start, kTestNoon);
+  EXPECT_EQ(windows.back().end, kTestNoon + hours(1));
   for (std::size_t i = 1; i < windows.size(); ++i)
     EXPECT_EQ(windows[i].start, windows[i - 1].end);
 }
 
 TEST(WindowPlanner, ContinuesFromTheNewestWindowWithoutGapsOrOverlap) {
-  EXPECT_TRUE(live_windows_to_add(kNoon + hours(1), kNoon + minutes(59), options()).empty());
-  const auto windows = live_windows_to_add(kNoon + hours(1), kNoon + hours(2), options());
+  EXPECT_TRUE(
+      live_windows_to_add(kTestNoon + hours(1), kTestNoon + minutes(59), options()).empty());
+  const auto windows = live_windows_to_add(kTestNoon + hours(1), kTestNoon + hours(2), options());
   ASSERT_EQ(windows.size(), 2u);  // the boundary instant belongs to the next window
-  EXPECT_EQ(windows[0].start, kNoon + hours(1));
-  EXPECT_EQ(windows[1].end, kNoon + hours(3));
+  EXPECT_EQ(windows[0].start, kTestNoon + hours(1));
+  EXPECT_EQ(windows[1].end, kTestNoon + hours(3));
 }
 
 TEST(WindowPlanner, WindowFloorAlignsToTheWindowLength) {
   SyncOptions o = options();
   o.window_minutes = 15;
-  EXPECT_EQ(window_floor(kNoon + minutes(29) + seconds(59), o), kNoon + minutes(15));
+  EXPECT_EQ(window_floor(kTestNoon + minutes(29) + seconds(59), o), kTestNoon + minutes(15));
   EXPECT_EQ(window_floor(UtcSeconds(seconds(-1)), o), UtcSeconds(seconds(-900)));
 }
 
@@ -58,34 +61,34 @@ PassSummary pass(TimeWindow window, UtcSeconds started, UtcSeconds now, int rows
   return summary;
 }
 
-const TimeWindow kWindow{kNoon, kNoon + hours(1)};
+const TimeWindow kWindow{kTestNoon, kTestNoon + hours(1)};
 
 TEST(WindowPlanner, TheWindowHoldingNowIsPolledOften) {
-  const auto decision =
-      decide_after_pass(pass(kWindow, kNoon + minutes(10), kNoon + minutes(10), 5, 2), options());
+  const auto decision = decide_after_pass(
+      pass(kWindow, kTestNoon + minutes(10), kTestNoon + minutes(10), 5, 2), options());
   EXPECT_EQ(decision.action, AfterPass::keep_open);
-  EXPECT_EQ(decision.next_due, kNoon + minutes(11));
+  EXPECT_EQ(decision.next_due, kTestNoon + minutes(11));
 }
 
 TEST(WindowPlanner, WindowsHoldingPartialRowsAreReadWhenThoseAreDueToComplete) {
-  PassSummary holding = pass(kWindow, kNoon + hours(2), kNoon + hours(2), 9, 2);
-  holding.earliest_partial_end = kNoon + hours(1) + minutes(50);
+  PassSummary holding = pass(kWindow, kTestNoon + hours(2), kTestNoon + hours(2), 9, 2);
+  holding.earliest_partial_end = kTestNoon + hours(1) + minutes(50);
   // Due at 13:50 + 35 min = 14:25, after the regular re-read at 14:10: the regular one stands.
-  EXPECT_EQ(decide_after_pass(holding, options()).next_due, kNoon + hours(2) + minutes(10));
+  EXPECT_EQ(decide_after_pass(holding, options()).next_due, kTestNoon + hours(2) + minutes(10));
   SyncOptions slow = options();
   slow.reread_interval_seconds = 3600;
-  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kNoon + hours(2) + minutes(25));
+  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kTestNoon + hours(2) + minutes(25));
   // Already overdue (Twilio is late): not sooner than a poll interval from now.
-  holding.earliest_partial_end = kNoon;
-  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kNoon + hours(2) + minutes(1));
+  holding.earliest_partial_end = kTestNoon;
+  EXPECT_EQ(decide_after_pass(holding, slow).next_due, kTestNoon + hours(2) + minutes(1));
 }
 
 TEST(WindowPlanner, OlderOpenWindowsAreRereadUntilTheHorizonAndOnceRightAtIt) {
   const UtcSeconds horizon = kWindow.end + minutes(300);
   auto decision =
-      decide_after_pass(pass(kWindow, kNoon + hours(2), kNoon + hours(2), 9, 0), options());
+      decide_after_pass(pass(kWindow, kTestNoon + hours(2), kTestNoon + hours(2), 9, 0), options());
   EXPECT_EQ(decision.action, AfterPass::keep_open);  // no partials, but calls may still appear
-  EXPECT_EQ(decision.next_due, kNoon + hours(2) + minutes(10));
+  EXPECT_EQ(decision.next_due, kTestNoon + hours(2) + minutes(10));
   decision =
       decide_after_pass(pass(kWindow, horizon - minutes(3), horizon - minutes(3), 9, 0), options());
   EXPECT_EQ(decision.next_due, horizon);
@@ -113,13 +116,14 @@ SyncOptions economical() {
 
 TEST(WindowPlanner, EconomicalReadsAWindowFirstWhenItsCallsHaveEndedAndCompleted) {
   // Planned while it holds "now": first read 40 minutes after its end.
-  EXPECT_EQ(first_read_due(kWindow, kNoon + minutes(25), economical()), kWindow.end + minutes(40));
+  EXPECT_EQ(first_read_due(kWindow, kTestNoon + minutes(25), economical()),
+            kWindow.end + minutes(40));
   // An older window (the lookback, or one the daemon was down for): at once.
   EXPECT_EQ(first_read_due(kWindow, kWindow.end + minutes(40), economical()),
             kWindow.end + minutes(40));
-  EXPECT_EQ(first_read_due(kWindow, kNoon + hours(9), economical()), kNoon + hours(9));
+  EXPECT_EQ(first_read_due(kWindow, kTestNoon + hours(9), economical()), kTestNoon + hours(9));
   // Fresh: at once, whatever the window.
-  EXPECT_EQ(first_read_due(kWindow, kNoon + minutes(25), options()), kNoon + minutes(25));
+  EXPECT_EQ(first_read_due(kWindow, kTestNoon + minutes(25), options()), kTestNoon + minutes(25));
 }
 
 TEST(WindowPlanner, EconomicalReadsOnceMoreAtTheHorizonWhateverTheFirstReadFound) {
@@ -272,11 +276,11 @@ TEST(WindowPlanner, PartialsThatRetentionWillDropAreExpiredNotRetriedForever) {
 
 TEST(WindowPlanner, AParkedWindowIsTriedAgainAfterTheRetryTimeOrNeverWhenItIsZero) {
   SyncOptions o = options();
-  EXPECT_EQ(parked_retry_due(kNoon, o), kNoon + hours(1));  // the default: an hour
+  EXPECT_EQ(parked_retry_due(kTestNoon, o), kTestNoon + hours(1));  // the default: an hour
   o.parked_retry_seconds = 90;
-  EXPECT_EQ(parked_retry_due(kNoon, o), kNoon + seconds(90));
+  EXPECT_EQ(parked_retry_due(kTestNoon, o), kTestNoon + seconds(90));
   o.parked_retry_seconds = 0;
-  EXPECT_EQ(parked_retry_due(kNoon, o), kNeverDue);
+  EXPECT_EQ(parked_retry_due(kTestNoon, o), kNeverDue);
   EXPECT_EQ(format_utc(kNeverDue), "9999-12-31T00:00:00Z");  // a time Postgres stores as such
 }
 

@@ -17,6 +17,7 @@
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 
 namespace insights::testing {
 namespace {
@@ -32,10 +33,6 @@ std::string proc_file(pid_t pid, const std::string& name) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 class SecretExposureTest : public PgTest {

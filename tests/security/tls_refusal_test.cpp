@@ -12,6 +12,7 @@
 #include "tests/support/sync_config.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/text.hpp"
 
 namespace insights::testing {
 namespace {
@@ -46,10 +47,6 @@ class TlsRefusalTest : public PgTest {
   TestDir test_dir{"tls-refusal"};
   const std::string& dir = test_dir.path();
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST_F(TlsRefusalTest, AnExpiredCertificateStopsTheSourceWithTheReason) {
   const auto api = serve({.tls = true, .validity = sim::ServerCertificateValidity::expired});

@@ -7,10 +7,10 @@ namespace {
 
 using namespace std::chrono;
 
-const SimTime kNow = sys_days(year(2026) / 11 / 28) + hours(20);
+const SimTime kQueryNow = sys_days(year(2026) / 11 / 28) + hours(20);
 
 ListQuery parse_ok(std::string_view text) {
-  auto parsed = parse_list_query(text, kNow);
+  auto parsed = parse_list_query(text, kQueryNow);
   if (auto* error = std::get_if<TwilioError>(&parsed)) {
     ADD_FAILURE() << text << ": " << error->message;
     return {};
@@ -19,7 +19,7 @@ ListQuery parse_ok(std::string_view text) {
 }
 
 TwilioError parse_error(std::string_view text) {
-  auto parsed = parse_list_query(text, kNow);
+  auto parsed = parse_list_query(text, kQueryNow);
   if (auto* error = std::get_if<TwilioError>(&parsed))
     return *error;
   ADD_FAILURE() << text << " was accepted";
@@ -28,8 +28,8 @@ TwilioError parse_error(std::string_view text) {
 
 TEST(ListQuery, DefaultsAreTheDocumentedOnes) {
   const ListQuery query = parse_ok("");
-  EXPECT_EQ(query.start_time, kNow - hours(4));
-  EXPECT_EQ(query.end_time, kNow);
+  EXPECT_EQ(query.start_time, kQueryNow - hours(4));
+  EXPECT_EQ(query.end_time, kQueryNow);
   EXPECT_EQ(query.page_size, 50);
   EXPECT_EQ(query.page, 0);
   EXPECT_EQ(query.processing_state, ProcessingStateFilter::completed);
@@ -58,7 +58,7 @@ TEST(ListQuery, ReadsEveryFilterWithMultiValuesAndEncoding) {
   EXPECT_EQ(query.abnormal_session, true);
   EXPECT_EQ(query.branded_enabled, false);
   EXPECT_EQ(query.start_time, sys_days(year(2026) / 11 / 27));
-  EXPECT_EQ(query.end_time, kNow - hours(1));
+  EXPECT_EQ(query.end_time, kQueryNow - hours(1));
   EXPECT_EQ(query.processing_state, ProcessingStateFilter::all);
   EXPECT_EQ(query.sort_by, SortField::end_time);
   EXPECT_EQ(query.subaccount, "AC0000000000000000000000000000000a");

@@ -18,6 +18,7 @@
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_dir.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights::sim {
 namespace {
@@ -32,7 +33,7 @@ using namespace std::chrono;
 
 constexpr const char* kAccount = testing::kSimAccount;
 constexpr const char* kToken = "test-token";
-const SimTime kStart = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 rapidjson::Document parse_json(const std::string& body) {
   rapidjson::Document document;
@@ -56,7 +57,7 @@ class SimServiceTest : public ::testing::Test {
     data.calls_per_hour = calls_per_hour;
     data.subaccounts_per_account = 1;
     store = std::make_unique<CallStore>(data);
-    clock = std::make_unique<SimClock>(kStart, 0.0);
+    clock = std::make_unique<SimClock>(kTestNoon, 0.0);
     SimServiceOptions options;
     options.credentials = {{kAccount, kToken, kAccount}};
     options.time_filter = time_filter;
@@ -156,7 +157,7 @@ class EndTimeFilterSimTest : public SimServiceTest {
 };
 
 TEST_F(BusySimTest, PagingThroughTenThousandSummariesReturnsEachExactlyOnce) {
-  const std::string start = format_time(kStart - hours(24)), end = format_time(kStart);
+  const std::string start = format_time(kTestNoon - hours(24)), end = format_time(kTestNoon);
   const auto expected = truth(start, end);
   ASSERT_GE(expected.size(), 10000u);
 
@@ -327,7 +328,7 @@ TEST_F(SimServiceTest, FiltersReturnOnlyMatchingCalls) {
 
 TEST_F(SimServiceTest, LifecycleTransitionsHappenAtTheConfiguredTimes) {
   // A call that ends well after the clock's start: hidden, then partial, then complete.
-  const auto calls = store->calls_ending_in(kStart + hours(1), kStart + hours(2));
+  const auto calls = store->calls_ending_in(kTestNoon + hours(1), kTestNoon + hours(2));
   const SimCall* call = nullptr;
   for (const SimCall* candidate : calls) {
     if (candidate->account_sid == kAccount) {
@@ -379,7 +380,7 @@ TEST_F(SimServiceTest, LifecycleTransitionsHappenAtTheConfiguredTimes) {
 }
 
 TEST_F(SimServiceTest, TheTruthMatchesWhatTheApiReturns) {
-  const std::string start = format_time(kStart - hours(6)), end = format_time(kStart);
+  const std::string start = format_time(kTestNoon - hours(6)), end = format_time(kTestNoon);
   const auto expected = truth(start, end);
   const auto listed = parse_json(get("/v1/Voice/Summaries?StartTime=" + start + "&EndTime=" + end +
                                      "&ProcessingState=all&PageSize=1000")
@@ -396,16 +397,17 @@ TEST_F(SimServiceTest, TheTruthMatchesWhatTheApiReturns) {
 }
 
 TEST_F(SimServiceTest, CallsThatAppearWhilePagingAreSeenAfterTheCursor) {
-  // The last hour at kStart: some calls there are still hidden (they end later, or Twilio has
+  // The last hour at kTestNoon: some calls there are still hidden (they end later, or Twilio has
   // not made their partial summary yet). Page slowly while the clock moves on.
-  const std::string target = "/v1/Voice/Summaries?StartTime=" + format_time(kStart - hours(1)) +
-                             "&EndTime=" + format_time(kStart) + "&ProcessingState=all&PageSize=3";
-  const auto at_start = truth(format_time(kStart - hours(1)), format_time(kStart));
+  const std::string target = "/v1/Voice/Summaries?StartTime=" + format_time(kTestNoon - hours(1)) +
+                             "&EndTime=" + format_time(kTestNoon) +
+                             "&ProcessingState=all&PageSize=3";
+  const auto at_start = truth(format_time(kTestNoon - hours(1)), format_time(kTestNoon));
   const auto seen = walk_pages(target, [&](int page) {
     if (page > 0)
       admin("POST", "/_sim/clock?advance=120");
   });
-  const auto later = truth(format_time(kStart - hours(1)), format_time(kStart));
+  const auto later = truth(format_time(kTestNoon - hours(1)), format_time(kTestNoon));
   EXPECT_GT(later.size(), at_start.size()) << "calls should have appeared meanwhile";
   EXPECT_GT(seen.size(), at_start.size()) << "the walk should have seen some of them";
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size()) << "no call twice";
@@ -414,7 +416,7 @@ TEST_F(SimServiceTest, CallsThatAppearWhilePagingAreSeenAfterTheCursor) {
 }
 
 TEST_F(EndTimeFilterSimTest, WindowsApplyToEndTimeWhenConfigured) {
-  const SimTime from = kStart - hours(3), to = kStart - hours(2);
+  const SimTime from = kTestNoon - hours(3), to = kTestNoon - hours(2);
   const auto seen = walk_pages("/v1/Voice/Summaries?StartTime=" + format_time(from) + "&EndTime=" +
                                format_time(to) + "&ProcessingState=all&SortBy=end_time&PageSize=7");
   std::set<std::string> expected;

@@ -21,7 +21,7 @@ namespace {
 using rapidjson::Value;
 using std::chrono::hours;
 
-const SimTime kStart{hours(490000)};
+const SimTime kRenderStart{hours(490000)};
 constexpr const char* kListUrl = "https://insights.twilio.com/v1/Voice/Summaries";
 
 GeneratorOptions test_options() {
@@ -70,9 +70,9 @@ bool is_null_or_missing(const Value& object, const char* key) {
 }
 
 std::string iso_time(SimTime instant) {
-  const std::time_t seconds = instant.time_since_epoch().count();
+  const std::time_t epoch_seconds = instant.time_since_epoch().count();
   std::tm utc{};
-  gmtime_r(&seconds, &utc);
+  gmtime_r(&epoch_seconds, &utc);
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buffer;
@@ -87,7 +87,9 @@ std::string serialize(const Value& value) {
 
 class SummaryRendererTest : public ::testing::Test {
  protected:
-  void SetUp() override { calls_ = store_.calls_starting_in(kStart, kStart + hours(24)); }
+  void SetUp() override {
+    calls_ = store_.calls_starting_in(kRenderStart, kRenderStart + hours(24));
+  }
 
   CallStore store_{test_options()};
   std::vector<const SimCall*> calls_;  // 5,760 calls

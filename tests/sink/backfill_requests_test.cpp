@@ -9,15 +9,17 @@
 
 #include "sink/work_item_store.hpp"
 #include "sink/work_queue.hpp"
+#include "tests/support/planned_windows.hpp"
 #include "tests/support/sim_credentials.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 class BackfillRequestsTest : public testing::PgTest {
  protected:
@@ -31,7 +33,7 @@ class BackfillRequestsTest : public testing::PgTest {
     return enqueue_backfill(*pg, BackfillSpec{.source = "main",
                                               .range = {from, to},
                                               .window_minutes = 60,
-                                              .now = kNoon,
+                                              .now = kTestNoon,
                                               .requested_by = "tester"});
   }
 
@@ -56,7 +58,7 @@ class BackfillRequestsTest : public testing::PgTest {
                      std::optional<TimeWindow> within = std::nullopt) {
     return {.source = "main",
             .owner = owner,
-            .now = kNoon,
+            .now = kTestNoon,
             .lease_seconds = 60,
             .limit = 100,
             .exclude = {},
@@ -67,15 +69,10 @@ class BackfillRequestsTest : public testing::PgTest {
   std::unique_ptr<WorkItemStore> queue;
 };
 
-std::vector<PlannedWindow> planned(const std::vector<TimeWindow>& windows, UtcSeconds due) {
-  std::vector<PlannedWindow> result;
-  for (const auto& window : windows)
-    result.push_back({window, due});
-  return result;
-}
+using insights::testing::planned;
 
 TEST_F(BackfillRequestsTest, OneWindowPerSlotAndProgressFollowsTheirPasses) {
-  const auto enqueued = enqueue(kNoon - hours(30), kNoon - hours(24));
+  const auto enqueued = enqueue(kTestNoon - hours(30), kTestNoon - hours(24));
   EXPECT_EQ(enqueued.windows_added, 6);
   EXPECT_EQ(enqueued.windows_requested, 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE kind = 'backfill'"
@@ -85,10 +82,10 @@ TEST_F(BackfillRequestsTest, OneWindowPerSlotAndProgressFollowsTheirPasses) {
   EXPECT_EQ(before.windows, 6);
   EXPECT_EQ(before.windows_done, 0);
   EXPECT_FALSE(before.done());
-  EXPECT_EQ(before.range.start, kNoon - hours(30));
+  EXPECT_EQ(before.range.start, kTestNoon - hours(30));
   EXPECT_EQ(before.requested_by, "tester");
 
-  finish_passes("window_start < '" + format_utc(kNoon - hours(28)) + "'", 700);
+  finish_passes("window_start < '" + format_utc(kTestNoon - hours(28)) + "'", 700);
   auto half = progress(enqueued.id);
   EXPECT_EQ(half.windows_done, 2);
   EXPECT_EQ(half.rows, 1400);
@@ -99,12 +96,12 @@ TEST_F(BackfillRequestsTest, OneWindowPerSlotAndProgressFollowsTheirPasses) {
 }
 
 TEST_F(BackfillRequestsTest, ReEnqueueingAsksForAnotherPassInsteadOfAddingWindows) {
-  const auto first = enqueue(kNoon - hours(30), kNoon - hours(24));
+  const auto first = enqueue(kTestNoon - hours(30), kTestNoon - hours(24));
   finish_passes("true", 10);
   ASSERT_TRUE(progress(first.id).done());
   exec("UPDATE work_items SET annotation_pass_done = true, next_due_at = '2027-01-01Z'");
 
-  const auto second = enqueue(kNoon - hours(30), kNoon - hours(24));
+  const auto second = enqueue(kTestNoon - hours(30), kTestNoon - hours(24));
   EXPECT_EQ(second.windows_added, 0);
   EXPECT_EQ(second.windows_requested, 6);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "6");
@@ -112,7 +109,7 @@ TEST_F(BackfillRequestsTest, ReEnqueueingAsksForAnotherPassInsteadOfAddingWindow
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE requested_passes = 2"
                    " AND state = 'settled' AND NOT annotation_pass_done"
                    " AND next_due_at = '" +
-                   format_utc(kNoon) + "'"),
+                   format_utc(kTestNoon) + "'"),
             "6");
   EXPECT_EQ(progress(second.id).windows_done, 0);
   finish_passes("true", 10);
@@ -122,32 +119,32 @@ TEST_F(BackfillRequestsTest, ReEnqueueingAsksForAnotherPassInsteadOfAddingWindow
 TEST_F(BackfillRequestsTest, ExistingLiveWindowsAreReadAgainAndOnlyGapsAreAdded) {
   std::vector<TimeWindow> live;
   for (int i = 3; i > 0; --i)
-    live.push_back({kNoon - hours(i), kNoon - hours(i - 1)});
-  queue->add_windows("main", WorkKind::live, planned(live, kNoon + hours(1)));
-  const auto enqueued = enqueue(kNoon - hours(6), kNoon);
+    live.push_back({kTestNoon - hours(i), kTestNoon - hours(i - 1)});
+  queue->add_windows("main", WorkKind::live, planned(live, kTestNoon + hours(1)));
+  const auto enqueued = enqueue(kTestNoon - hours(6), kTestNoon);
   EXPECT_EQ(enqueued.windows_added, 3);
   EXPECT_EQ(enqueued.windows_requested, 3);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE kind = 'live'"
                    " AND next_due_at = '" +
-                   format_utc(kNoon) + "'"),
+                   format_utc(kTestNoon) + "'"),
             "3");
   EXPECT_EQ(progress(enqueued.id).windows, 6);
 }
 
 TEST_F(BackfillRequestsTest, ParkedWindowsGetAnotherChanceAndAPassInProgressDoesNotCount) {
-  const auto first = enqueue(kNoon - hours(3), kNoon);
+  const auto first = enqueue(kTestNoon - hours(3), kTestNoon);
   exec(
       "UPDATE work_items SET state = 'parked', attempts = 5, last_error = 'bad page'"
       " WHERE window_start = '" +
-      format_utc(kNoon - hours(3)) + "'");
+      format_utc(kTestNoon - hours(3)) + "'");
   exec("UPDATE work_items SET page_cursor = 'https://next' WHERE window_start = '" +
-       format_utc(kNoon - hours(2)) + "'");
+       format_utc(kTestNoon - hours(2)) + "'");
   EXPECT_EQ(progress(first.id).windows_parked, 1);
 
-  const auto second = enqueue(kNoon - hours(3), kNoon);
+  const auto second = enqueue(kTestNoon - hours(3), kTestNoon);
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || coalesce(last_error, '-')"
                    " FROM work_items WHERE window_start = '" +
-                   format_utc(kNoon - hours(3)) + "'"),
+                   format_utc(kTestNoon - hours(3)) + "'"),
             "pending 0 -");
   // The pages read so far predate the request: the window owes the pass after this one.
   EXPECT_EQ(scalar("SELECT requested_passes FROM work_items WHERE page_cursor IS NOT NULL"), "2");
@@ -157,13 +154,14 @@ TEST_F(BackfillRequestsTest, ParkedWindowsGetAnotherChanceAndAPassInProgressDoes
 TEST_F(BackfillRequestsTest, AWindowThatStillOwesAPassIsDueAgainAtOnceEvenWhenItSettles) {
   // A live window in the middle of a pass when the backfill comes: it owes the pass after.
   queue->add_windows("main", WorkKind::live,
-                     planned({{kNoon - hours(30), kNoon - hours(29)}}, kNoon));
+                     planned({{kTestNoon - hours(30), kTestNoon - hours(29)}}, kTestNoon));
   const auto item = queue->claim_due(claim("a")).at(0);
   exec("UPDATE work_items SET page_cursor = 'https://next'");
-  const auto enqueued = enqueue(kNoon - hours(30), kNoon - hours(29));
+  const auto enqueued = enqueue(kTestNoon - hours(30), kTestNoon - hours(29));
   // The pass in progress ends (its last page) and settles the window.
   exec("UPDATE work_items SET page_cursor = NULL, passes_completed = 1");
-  ASSERT_TRUE(queue->finish_pass(item.id, "a", FinishedPass{true, kNoon + hours(48), true, kNoon}));
+  ASSERT_TRUE(
+      queue->finish_pass(item.id, "a", FinishedPass{true, kTestNoon + hours(48), true, kTestNoon}));
   EXPECT_EQ(scalar("SELECT state || ' ' || annotation_pass_done FROM work_items"), "settled false");
   EXPECT_FALSE(progress(enqueued.id).done());
   // It is due now, and read as its (late) annotation pass; then the backfill is done.
@@ -172,14 +170,14 @@ TEST_F(BackfillRequestsTest, AWindowThatStillOwesAPassIsDueAgainAtOnceEvenWhenIt
   ASSERT_TRUE(again);
   EXPECT_EQ(again->state, WorkState::settled);
   exec("UPDATE work_items SET passes_completed = 2");
-  ASSERT_TRUE(queue->finish_pass(item.id, "b",
-                                 FinishedPass{true, kNoon + minutes(1), true, kNoon + minutes(1)}));
+  ASSERT_TRUE(queue->finish_pass(
+      item.id, "b", FinishedPass{true, kTestNoon + minutes(1), true, kTestNoon + minutes(1)}));
   EXPECT_TRUE(progress(enqueued.id).done());
   EXPECT_EQ(scalar("SELECT annotation_pass_done FROM work_items"), "t");
 }
 
 TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolder) {
-  const auto enqueued = enqueue(kNoon - hours(2), kNoon);
+  const auto enqueued = enqueue(kTestNoon - hours(2), kTestNoon);
   const auto claimed = queue->claim_due(claim("a"));
   ASSERT_EQ(claimed.size(), 2u);
   const WorkItem& busy = claimed[0];
@@ -188,8 +186,8 @@ TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolde
     pieces.push_back(
         {busy.window.start + minutes(15 * i), busy.window.start + minutes(15 * i + 15)});
 
-  EXPECT_FALSE(queue->split_window(busy.id, "b", pieces, kNoon));  // not b's lease
-  EXPECT_TRUE(queue->split_window(busy.id, "a", pieces, kNoon));
+  EXPECT_FALSE(queue->split_window(busy.id, "b", pieces, kTestNoon));  // not b's lease
+  EXPECT_TRUE(queue->split_window(busy.id, "a", pieces, kTestNoon));
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE id = " + std::to_string(busy.id)), "0");
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE kind = 'backfill'"
                    " AND lease_owner IS NULL AND requested_passes = 1"
@@ -203,20 +201,21 @@ TEST_F(BackfillRequestsTest, ABusyWindowIsReplacedByItsPiecesOnlyByItsLeaseHolde
 }
 
 TEST_F(BackfillRequestsTest, ClaimsCanBeLimitedToOneKindAndOneRange) {
-  queue->add_windows("main", WorkKind::live, planned({{kNoon - hours(1), kNoon}}, kNoon));
-  enqueue(kNoon - hours(5), kNoon - hours(1));
+  queue->add_windows("main", WorkKind::live,
+                     planned({{kTestNoon - hours(1), kTestNoon}}, kTestNoon));
+  enqueue(kTestNoon - hours(5), kTestNoon - hours(1));
   EXPECT_EQ(queue->claim_due(claim("a", WorkKind::live)).size(), 1u);
   const auto in_range = queue->claim_due(
-      claim("a", WorkKind::backfill, TimeWindow{kNoon - hours(3), kNoon - hours(2)}));
+      claim("a", WorkKind::backfill, TimeWindow{kTestNoon - hours(3), kTestNoon - hours(2)}));
   ASSERT_EQ(in_range.size(), 1u);
-  EXPECT_EQ(in_range[0].window.start, kNoon - hours(3));
+  EXPECT_EQ(in_range[0].window.start, kTestNoon - hours(3));
   EXPECT_EQ(queue->claim_due(claim("a", WorkKind::backfill)).size(), 3u);
 }
 
 TEST_F(BackfillRequestsTest, RecentBackfillsAreTheNewestPerSource) {
   std::vector<long long> ids;
   for (int i = 0; i < 7; ++i)
-    ids.push_back(enqueue(kNoon - hours(2 + i), kNoon - hours(1 + i)).id);
+    ids.push_back(enqueue(kTestNoon - hours(2 + i), kTestNoon - hours(1 + i)).id);
   const auto recent = read_recent_backfills(*pg, 5);
   ASSERT_EQ(recent.size(), 5u);
   EXPECT_EQ(recent.front().id, ids[2]);

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
@@ -21,8 +22,8 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-const UtcSeconds kNow = sys_days(year(2026) / 11 / 20) + hours(12);
-const UtcSeconds kCutoff = kNow - days(90);
+using insights::testing::kTestNoon;
+const UtcSeconds kCutoff = kTestNoon - days(90);
 
 class SummaryRetentionTest : public testing::PgTest {
  protected:
@@ -57,7 +58,7 @@ TEST_F(SummaryRetentionTest, DeletesOlderRowsInBatchesAndKeepsTheRest) {
   insert_started_at("CAat_cutoff", kCutoff);
   insert_started_at("CAjust_younger", kCutoff + seconds(1));
   for (int i = 0; i < 5; ++i)
-    insert_started_at("CAyoung" + std::to_string(i), kNow - hours(i));
+    insert_started_at("CAyoung" + std::to_string(i), kTestNoon - hours(i));
   const long long item = create_work_item();
   const std::string work_items_before =
       scalar("SELECT md5(string_agg(w::text, ',')) FROM work_items w");
@@ -96,9 +97,9 @@ TEST_F(SummaryRetentionTest, ExactlyFullBatchesDeleteEverything) {
 }
 
 TEST_F(SummaryRetentionTest, RowsWithoutStartTimeAgeByCreatedThenEndThenFirstSeen) {
-  const std::string old = format_utc(kCutoff - days(1)), young = format_utc(kNow);
-  insert_summary("CAcreated_old", "", old, young, format_utc(kNow));
-  insert_summary("CAended_old", "", "", old, format_utc(kNow));
+  const std::string old = format_utc(kCutoff - days(1)), young = format_utc(kTestNoon);
+  insert_summary("CAcreated_old", "", old, young, format_utc(kTestNoon));
+  insert_summary("CAended_old", "", "", old, format_utc(kTestNoon));
   insert_summary("CAfirst_seen_old", "", "", "", old);
   insert_summary("CAcreated_young", "", young, old, old);  // created_time decides, not the others
   insert_summary("CAfirst_seen_young", "", "", "", young);

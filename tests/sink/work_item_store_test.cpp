@@ -12,24 +12,20 @@
 #include "daemon/window_planner.hpp"
 #include "sink/pg_sink.hpp"
 #include "sink/work_queue.hpp"
+#include "tests/support/planned_windows.hpp"
 #include "tests/support/sim_credentials.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
-// Windows first due at `due`.
-std::vector<PlannedWindow> planned(const std::vector<TimeWindow>& windows, UtcSeconds due) {
-  std::vector<PlannedWindow> result;
-  for (const auto& window : windows)
-    result.push_back({window, due});
-  return result;
-}
+using insights::testing::planned;
 
 std::vector<TimeWindow> hours_before(UtcSeconds end, int count) {
   std::vector<TimeWindow> windows;
@@ -61,36 +57,40 @@ class WorkQueueTest : public testing::PgTest {
 };
 
 TEST_F(WorkQueueTest, AddingWindowsIsIdempotent) {
-  EXPECT_EQ(queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 3), kNoon)), 3);
   EXPECT_EQ(
-      queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon)),
-      1);
+      queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 3), kTestNoon)),
+      3);
+  EXPECT_EQ(queue->add_windows("main", WorkKind::live,
+                               planned(hours_before(kTestNoon + hours(1), 3), kTestNoon)),
+            1);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "4");
-  EXPECT_EQ(queue->latest_window_end("main", WorkKind::live), kNoon + hours(1));
+  EXPECT_EQ(queue->latest_window_end("main", WorkKind::live), kTestNoon + hours(1));
   EXPECT_EQ(queue->latest_window_end("main", WorkKind::backfill), std::nullopt);
 }
 
 TEST_F(WorkQueueTest, ClaimsOnlyDueUnleasedWindowsNewestLiveWindowFirst) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon + hours(1), 3), kNoon));
-  EXPECT_TRUE(queue->claim_due(claim("a", kNoon - seconds(1), 5)).empty());  // not due yet
-  const auto first = queue->claim_due(claim("a", kNoon + minutes(5), 1));
+  queue->add_windows("main", WorkKind::live,
+                     planned(hours_before(kTestNoon + hours(1), 3), kTestNoon));
+  EXPECT_TRUE(queue->claim_due(claim("a", kTestNoon - seconds(1), 5)).empty());  // not due yet
+  const auto first = queue->claim_due(claim("a", kTestNoon + minutes(5), 1));
   ASSERT_EQ(first.size(), 1u);
-  EXPECT_EQ(first[0].window.start, kNoon);  // the window holding "now" comes first
-  EXPECT_EQ(first[0].pass_started_at, kNoon + minutes(5));
-  const auto rest = queue->claim_due(claim("b", kNoon + minutes(5), 5));
+  EXPECT_EQ(first[0].window.start, kTestNoon);  // the window holding "now" comes first
+  EXPECT_EQ(first[0].pass_started_at, kTestNoon + minutes(5));
+  const auto rest = queue->claim_due(claim("b", kTestNoon + minutes(5), 5));
   EXPECT_EQ(rest.size(), 2u);  // the leased one is not offered again
-  EXPECT_TRUE(queue->claim_due(claim("c", kNoon + minutes(5), 5)).empty());
+  EXPECT_TRUE(queue->claim_due(claim("c", kTestNoon + minutes(5), 5)).empty());
 }
 
 TEST_F(WorkQueueTest, ConcurrentClaimersNeverShareAWindow) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 40), kNoon - hours(50)));
+  queue->add_windows("main", WorkKind::live,
+                     planned(hours_before(kTestNoon, 40), kTestNoon - hours(50)));
   std::vector<std::future<std::vector<WorkItem>>> claimers;
   for (int i = 0; i < 4; ++i) {
     claimers.push_back(std::async(std::launch::async, [this, i] {
       WorkItemStore own(db->conninfo());
       std::vector<WorkItem> mine;
       for (int round = 0; round < 10; ++round) {
-        auto got = own.claim_due(claim("instance-" + std::to_string(i), kNoon, 2));
+        auto got = own.claim_due(claim("instance-" + std::to_string(i), kTestNoon, 2));
         mine.insert(mine.end(), got.begin(), got.end());
       }
       return mine;
@@ -108,13 +108,13 @@ TEST_F(WorkQueueTest, ConcurrentClaimersNeverShareAWindow) {
 }
 
 TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
-  const auto held = queue->claim_due(claim("old", kNoon, 1));
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 1), kTestNoon));
+  const auto held = queue->claim_due(claim("old", kTestNoon, 1));
   ASSERT_EQ(held.size(), 1u);
-  EXPECT_TRUE(queue->claim_due(claim("new", kNoon + seconds(59), 1)).empty());
-  const auto taken = queue->claim_due(claim("new", kNoon + seconds(61), 1));
+  EXPECT_TRUE(queue->claim_due(claim("new", kTestNoon + seconds(59), 1)).empty());
+  const auto taken = queue->claim_due(claim("new", kTestNoon + seconds(61), 1));
   ASSERT_EQ(taken.size(), 1u);
-  EXPECT_FALSE(queue->renew_lease(held[0].id, "old", kNoon + hours(1)));
+  EXPECT_FALSE(queue->renew_lease(held[0].id, "old", kTestNoon + hours(1)));
 
   PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
   const Page page = parse_summaries_page(
@@ -123,16 +123,16 @@ TEST_F(WorkQueueTest, AnExpiredLeaseIsTakenOverAndTheOldHolderCannotCommit) {
                StaleWorkItemError);
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "0");
   // The holder's commit renews its lease in the same transaction.
-  sink.commit_page({taken[0].id, 0, std::nullopt, std::string("new")}, page, kNoon + hours(2));
+  sink.commit_page({taken[0].id, 0, std::nullopt, std::string("new")}, page, kTestNoon + hours(2));
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries"), "1");
-  EXPECT_EQ(
-      scalar("SELECT lease_expires_at = '" + format_utc(kNoon + hours(2)) + "' FROM work_items"),
-      "t");
+  EXPECT_EQ(scalar("SELECT lease_expires_at = '" + format_utc(kTestNoon + hours(2)) +
+                   "' FROM work_items"),
+            "t");
 }
 
 TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAgain) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
-  const auto held = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 1), kTestNoon));
+  const auto held = queue->claim_due(claim("me", kTestNoon, 1)).at(0);
   EXPECT_FALSE(held.pass_undecided);
   PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
   const Page page = parse_summaries_page(
@@ -141,47 +141,47 @@ TEST_F(WorkQueueTest, APassWhoseLastPageLandedButWasNotDecidedIsDecidedNotReadAg
   sink.commit_page({held.id, 0, std::nullopt, std::string("me")}, page);  // the last page
   // ... and the process dies before finish_pass. The next claim, later:
   ASSERT_EQ(queue->release_leases("me"), 1);
-  const auto again = queue->claim_due(claim("me", kNoon + minutes(5), 1)).at(0);
+  const auto again = queue->claim_due(claim("me", kTestNoon + minutes(5), 1)).at(0);
   EXPECT_TRUE(again.pass_undecided);
   EXPECT_EQ(again.passes_completed, 1);
   EXPECT_EQ(again.pass_rows, 2);
   EXPECT_EQ(again.pass_partial_rows, 1);
-  EXPECT_EQ(again.pass_started_at, kNoon);  // when the pass really began
-  ASSERT_TRUE(queue->finish_pass(again.id, "me",
-                                 FinishedPass{false, kNoon + hours(1), false, kNoon + minutes(5)}));
-  const auto next = queue->claim_due(claim("me", kNoon + hours(1), 1)).at(0);
+  EXPECT_EQ(again.pass_started_at, kTestNoon);  // when the pass really began
+  ASSERT_TRUE(queue->finish_pass(
+      again.id, "me", FinishedPass{false, kTestNoon + hours(1), false, kTestNoon + minutes(5)}));
+  const auto next = queue->claim_due(claim("me", kTestNoon + hours(1), 1)).at(0);
   EXPECT_FALSE(next.pass_undecided);
   EXPECT_EQ(next.pass_rows, 0);  // a new pass
-  EXPECT_EQ(next.pass_started_at, kNoon + hours(1));
+  EXPECT_EQ(next.pass_started_at, kTestNoon + hours(1));
 }
 
 TEST_F(WorkQueueTest, ARestartedInstanceTakesItsOwnLeasesBackAtOnce) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 2), kNoon));
-  ASSERT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 2), kTestNoon));
+  ASSERT_EQ(queue->claim_due(claim("me", kTestNoon, 2)).size(), 2u);
   EXPECT_EQ(queue->release_leases("me"), 2);
-  EXPECT_EQ(queue->claim_due(claim("me", kNoon, 2)).size(), 2u);
+  EXPECT_EQ(queue->claim_due(claim("me", kTestNoon, 2)).size(), 2u);
 }
 
 TEST_F(WorkQueueTest, SettledWindowsComeBackOnceForTheirAnnotationPass) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
-  auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
-  ASSERT_TRUE(
-      queue->finish_pass(item.id, "me", FinishedPass{true, kNoon + hours(48), false, kNoon}));
-  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(47), 1)).empty());
-  item = queue->claim_due(claim("me", kNoon + hours(48), 1)).at(0);
-  EXPECT_EQ(item.state, WorkState::settled);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 1), kTestNoon));
+  auto item = queue->claim_due(claim("me", kTestNoon, 1)).at(0);
   ASSERT_TRUE(queue->finish_pass(item.id, "me",
-                                 FinishedPass{true, kNoon + hours(48), true, kNoon + hours(48)}));
-  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + hours(100), 1)).empty());
+                                 FinishedPass{true, kTestNoon + hours(48), false, kTestNoon}));
+  EXPECT_TRUE(queue->claim_due(claim("me", kTestNoon + hours(47), 1)).empty());
+  item = queue->claim_due(claim("me", kTestNoon + hours(48), 1)).at(0);
+  EXPECT_EQ(item.state, WorkState::settled);
+  ASSERT_TRUE(queue->finish_pass(
+      item.id, "me", FinishedPass{true, kTestNoon + hours(48), true, kTestNoon + hours(48)}));
+  EXPECT_TRUE(queue->claim_due(claim("me", kTestNoon + hours(100), 1)).empty());
 }
 
 TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
-  auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 1), kTestNoon));
+  auto item = queue->claim_due(claim("me", kTestNoon, 1)).at(0);
   ASSERT_TRUE(queue->record_failure(
       item.id, "me",
-      FailedAttempt{.error = "first", .retry = true, .lease_until = kNoon + minutes(2)}));
-  const UtcSeconds retry_at = kNoon + minutes(30);
+      FailedAttempt{.error = "first", .retry = true, .lease_until = kTestNoon + minutes(2)}));
+  const UtcSeconds retry_at = kTestNoon + minutes(30);
   ASSERT_TRUE(queue->record_failure(
       item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = retry_at}));
   EXPECT_EQ(scalar("SELECT state || ' ' || attempts || ' ' || last_error FROM work_items"),
@@ -214,12 +214,12 @@ TEST_F(WorkQueueTest, FailuresAreCountedAndParkingStopsClaimsUntilTheRetryTime) 
 }
 
 TEST_F(WorkQueueTest, AWindowParkedWithNoRetryIsNeverClaimedAgain) {
-  queue->add_windows("main", WorkKind::live, planned(hours_before(kNoon, 1), kNoon));
-  const auto item = queue->claim_due(claim("me", kNoon, 1)).at(0);
+  queue->add_windows("main", WorkKind::live, planned(hours_before(kTestNoon, 1), kTestNoon));
+  const auto item = queue->claim_due(claim("me", kTestNoon, 1)).at(0);
   // parked_retry_seconds = 0 stores kNeverDue (daemon/window_planner.hpp).
   ASSERT_TRUE(queue->record_failure(
       item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = kNeverDue}));
-  EXPECT_TRUE(queue->claim_due(claim("me", kNoon + days(3650), 1)).empty());
+  EXPECT_TRUE(queue->claim_due(claim("me", kTestNoon + days(3650), 1)).empty());
   // Another process may read next_due_at as epoch seconds: still a number.
   EXPECT_EQ(scalar("SELECT extract(epoch FROM next_due_at)::bigint FROM work_items"),
             std::to_string(kNeverDue.time_since_epoch().count()));
@@ -237,10 +237,10 @@ TEST_F(WorkQueueTest, PartialRowsOfAWindowAreFoundAndCanBeMarkedExpired) {
                        {testing::summary_json(testing::call_sid(1), "partial", in_window),
                         testing::summary_json(testing::call_sid(2), "complete", in_window),
                         testing::summary_json(testing::call_sid(3), "partial", outside)})));
-  const TimeWindow window{kNoon - hours(1), kNoon};
+  const TimeWindow window{kTestNoon - hours(1), kTestNoon};
   EXPECT_EQ(queue->partial_calls_in("main", window, 10),
             std::vector<std::string>{testing::call_sid(1)});
-  EXPECT_EQ(queue->mark_retention_expired("main", window, kNoon + days(30)), 1);
+  EXPECT_EQ(queue->mark_retention_expired("main", window, kTestNoon + days(30)), 1);
   EXPECT_TRUE(queue->partial_calls_in("main", window, 10).empty());
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries WHERE retention_expired_at IS NOT NULL"),
             "1");

@@ -8,17 +8,19 @@
 #include "api/page_parser.hpp"
 #include "sink/pg_work_queue.hpp"
 #include "tests/support/in_memory_work_queue.hpp"
+#include "tests/support/planned_windows.hpp"
 #include "tests/support/run_now.hpp"
 #include "tests/support/sim_credentials.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_noon.hpp"
 
 namespace insights::testing {
 namespace {
 
 using namespace std::chrono;
 
-const UtcSeconds kNoon = sys_days(year(2026) / 11 / 20) + hours(12);
+using insights::testing::kTestNoon;
 
 TimeWindow hour_ending(UtcSeconds end) {
   return {end - hours(1), end};
@@ -38,10 +40,7 @@ class WorkQueueContract : public ::testing::TestWithParam<std::string> {
   }
 
   int plan(WorkKind kind, const std::vector<TimeWindow>& windows, UtcSeconds due) {
-    std::vector<PlannedWindow> planned;
-    for (const auto& window : windows)
-      planned.push_back({window, due});
-    return run_now(queue->add_windows("main", kind, planned));
+    return run_now(queue->add_windows("main", kind, planned(windows, due)));
   }
 
   std::vector<WorkItem> claim(const std::string& owner, UtcSeconds now, int limit = 10) {
@@ -74,46 +73,50 @@ class WorkQueueContract : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(WorkQueueContract, PlanningIsIdempotentAndKnowsTheLatestEnd) {
-  EXPECT_EQ(plan(WorkKind::live, {hour_ending(kNoon - hours(1)), hour_ending(kNoon)}, kNoon), 2);
-  EXPECT_EQ(plan(WorkKind::live, {hour_ending(kNoon), hour_ending(kNoon + hours(1))}, kNoon), 1);
-  EXPECT_EQ(run_now(queue->latest_window_end("main", WorkKind::live)), kNoon + hours(1));
+  EXPECT_EQ(
+      plan(WorkKind::live, {hour_ending(kTestNoon - hours(1)), hour_ending(kTestNoon)}, kTestNoon),
+      2);
+  EXPECT_EQ(
+      plan(WorkKind::live, {hour_ending(kTestNoon), hour_ending(kTestNoon + hours(1))}, kTestNoon),
+      1);
+  EXPECT_EQ(run_now(queue->latest_window_end("main", WorkKind::live)), kTestNoon + hours(1));
   EXPECT_EQ(run_now(queue->latest_window_end("main", WorkKind::backfill)), std::nullopt);
 }
 
 TEST_P(WorkQueueContract, ClaimsTakeDueWindowsLiveFirstTheCurrentOneFirstThenOldestDue) {
-  plan(WorkKind::backfill, {hour_ending(kNoon - hours(48))}, kNoon - hours(3));
-  plan(WorkKind::live, {hour_ending(kNoon - hours(1))}, kNoon - hours(1));
-  plan(WorkKind::live, {hour_ending(kNoon + hours(1))}, kNoon);             // holds "now"
-  plan(WorkKind::live, {hour_ending(kNoon + hours(2))}, kNoon + hours(1));  // not due yet
-  const auto claimed = claim("me", kNoon);
+  plan(WorkKind::backfill, {hour_ending(kTestNoon - hours(48))}, kTestNoon - hours(3));
+  plan(WorkKind::live, {hour_ending(kTestNoon - hours(1))}, kTestNoon - hours(1));
+  plan(WorkKind::live, {hour_ending(kTestNoon + hours(1))}, kTestNoon);             // holds "now"
+  plan(WorkKind::live, {hour_ending(kTestNoon + hours(2))}, kTestNoon + hours(1));  // not due yet
+  const auto claimed = claim("me", kTestNoon);
   ASSERT_EQ(claimed.size(), 3u);
-  EXPECT_EQ(claimed[0].window, hour_ending(kNoon + hours(1)));
-  EXPECT_EQ(claimed[1].window, hour_ending(kNoon - hours(1)));
+  EXPECT_EQ(claimed[0].window, hour_ending(kTestNoon + hours(1)));
+  EXPECT_EQ(claimed[1].window, hour_ending(kTestNoon - hours(1)));
   EXPECT_EQ(claimed[2].kind, WorkKind::backfill);
   for (const auto& item : claimed) {
     EXPECT_EQ(item.state, WorkState::pending);
-    EXPECT_EQ(item.pass_started_at, kNoon);
+    EXPECT_EQ(item.pass_started_at, kTestNoon);
   }
-  EXPECT_TRUE(claim("other", kNoon + seconds(59)).empty()) << "leased for 60 s";
+  EXPECT_TRUE(claim("other", kTestNoon + seconds(59)).empty()) << "leased for 60 s";
 }
 
 TEST_P(WorkQueueContract, AnExpiredLeaseGoesToAnotherOwnerAndTheOldOneCanNoLongerWrite) {
-  plan(WorkKind::live, {hour_ending(kNoon)}, kNoon);
-  const WorkItem held = claim("old", kNoon).at(0);
-  const auto taken = claim("new", kNoon + seconds(61));
+  plan(WorkKind::live, {hour_ending(kTestNoon)}, kTestNoon);
+  const WorkItem held = claim("old", kTestNoon).at(0);
+  const auto taken = claim("new", kTestNoon + seconds(61));
   ASSERT_EQ(taken.size(), 1u);
-  EXPECT_FALSE(run_now(queue->renew_lease(held.id, "old", kNoon + hours(1))));
+  EXPECT_FALSE(run_now(queue->renew_lease(held.id, "old", kTestNoon + hours(1))));
   EXPECT_FALSE(run_now(queue->release(held.id, "old")));
   EXPECT_FALSE(run_now(queue->reload(held.id, "old")));
   EXPECT_THROW(commit(held, "old", {summary_json(call_sid(1), "complete")}), StaleWorkItemError);
-  EXPECT_TRUE(run_now(queue->renew_lease(held.id, "new", kNoon + hours(1))));
+  EXPECT_TRUE(run_now(queue->renew_lease(held.id, "new", kTestNoon + hours(1))));
   EXPECT_TRUE(run_now(queue->release(held.id, "new")));
-  EXPECT_EQ(claim("third", kNoon + seconds(62)).size(), 1u) << "released: free at once";
+  EXPECT_EQ(claim("third", kTestNoon + seconds(62)).size(), 1u) << "released: free at once";
 }
 
 TEST_P(WorkQueueContract, APageCommitsOnceAtItsCursorAndTheLastPageEndsThePass) {
-  plan(WorkKind::live, {hour_ending(kNoon)}, kNoon);
-  WorkItem item = claim("me", kNoon).at(0);
+  plan(WorkKind::live, {hour_ending(kTestNoon)}, kTestNoon);
+  WorkItem item = claim("me", kTestNoon).at(0);
   const CommitResult first = commit(
       item, "me", {summary_json(call_sid(1), "complete"), summary_json(call_sid(2), "partial")},
       "https://insights.twilio.com/v1/Voice/Summaries?Page=1");
@@ -155,44 +158,44 @@ TEST_P(WorkQueueContract, TheMergeNeverDowngradesAndIdenticalRowsWriteNothing) {
 }
 
 TEST_P(WorkQueueContract, FinishingAPassSetsItsStateAndDueTimeAndReleasesIt) {
-  plan(WorkKind::live, {hour_ending(kNoon)}, kNoon);
-  WorkItem item = claim("me", kNoon).at(0);
+  plan(WorkKind::live, {hour_ending(kTestNoon)}, kTestNoon);
+  WorkItem item = claim("me", kTestNoon).at(0);
   commit(item, "me", {summary_json(call_sid(1), "complete")});
-  ASSERT_TRUE(finish(item, "me", false, kNoon + hours(1), false, kNoon));
-  EXPECT_TRUE(claim("me", kNoon + hours(1) - seconds(1)).empty());
-  item = claim("me", kNoon + hours(1)).at(0);
+  ASSERT_TRUE(finish(item, "me", false, kTestNoon + hours(1), false, kTestNoon));
+  EXPECT_TRUE(claim("me", kTestNoon + hours(1) - seconds(1)).empty());
+  item = claim("me", kTestNoon + hours(1)).at(0);
   EXPECT_EQ(item.state, WorkState::open);
   EXPECT_FALSE(item.pass_undecided);
   EXPECT_EQ(item.pass_rows, 0) << "a new pass";
-  EXPECT_EQ(item.pass_started_at, kNoon + hours(1));
+  EXPECT_EQ(item.pass_started_at, kTestNoon + hours(1));
 
   // Settled, its annotation pass due in 48 h; after that pass, never again.
-  ASSERT_TRUE(finish(item, "me", true, kNoon + hours(49), false, kNoon + hours(1)));
-  item = claim("me", kNoon + hours(49)).at(0);
+  ASSERT_TRUE(finish(item, "me", true, kTestNoon + hours(49), false, kTestNoon + hours(1)));
+  item = claim("me", kTestNoon + hours(49)).at(0);
   EXPECT_EQ(item.state, WorkState::settled);
-  ASSERT_TRUE(finish(item, "me", true, kNoon + hours(49), true, kNoon + hours(49)));
-  EXPECT_TRUE(claim("me", kNoon + days(100)).empty());
-  EXPECT_FALSE(finish(item, "me", true, kNoon, true, kNoon)) << "no longer leased";
+  ASSERT_TRUE(finish(item, "me", true, kTestNoon + hours(49), true, kTestNoon + hours(49)));
+  EXPECT_TRUE(claim("me", kTestNoon + days(100)).empty());
+  EXPECT_FALSE(finish(item, "me", true, kTestNoon, true, kTestNoon)) << "no longer leased";
 }
 
 TEST_P(WorkQueueContract, ARetryKeepsTheLeaseAParkReleasesItUntilItsRetryTime) {
-  plan(WorkKind::live, {hour_ending(kNoon)}, kNoon);
-  WorkItem item = claim("me", kNoon).at(0);
+  plan(WorkKind::live, {hour_ending(kTestNoon)}, kTestNoon);
+  WorkItem item = claim("me", kTestNoon).at(0);
   commit(item, "me", {summary_json(call_sid(1), "complete")},
          "https://insights.twilio.com/v1/Voice/Summaries?Page=1");
   // A refused page token: the holder retries from page one.
   ASSERT_TRUE(run_now(queue->record_failure(item.id, "me",
                                             FailedAttempt{.error = "21481",
                                                           .retry = true,
-                                                          .lease_until = kNoon + minutes(5),
+                                                          .lease_until = kTestNoon + minutes(5),
                                                           .restart_pass = true,
-                                                          .now = kNoon + seconds(10)})));
+                                                          .now = kTestNoon + seconds(10)})));
   item = *run_now(queue->reload(item.id, "me"));
   EXPECT_FALSE(item.cursor);
-  EXPECT_EQ(item.pass_started_at, kNoon + seconds(10));
-  EXPECT_TRUE(claim("other", kNoon + minutes(4)).empty()) << "the lease was extended";
+  EXPECT_EQ(item.pass_started_at, kTestNoon + seconds(10));
+  EXPECT_TRUE(claim("other", kTestNoon + minutes(4)).empty()) << "the lease was extended";
 
-  const UtcSeconds retry_at = kNoon + minutes(30);
+  const UtcSeconds retry_at = kTestNoon + minutes(30);
   ASSERT_TRUE(run_now(queue->record_failure(
       item.id, "me", FailedAttempt{.error = "bad page", .park = true, .due = retry_at})));
   EXPECT_FALSE(run_now(queue->reload(item.id, "me"))) << "released";
@@ -204,14 +207,14 @@ TEST_P(WorkQueueContract, ARetryKeepsTheLeaseAParkReleasesItUntilItsRetryTime) {
 }
 
 TEST_P(WorkQueueContract, APendingBackfillWindowIsReplacedByItsPieces) {
-  const TimeWindow old = hour_ending(kNoon - hours(48));
-  plan(WorkKind::backfill, {old}, kNoon);
-  const WorkItem item = claim("me", kNoon).at(0);
+  const TimeWindow old = hour_ending(kTestNoon - hours(48));
+  plan(WorkKind::backfill, {old}, kTestNoon);
+  const WorkItem item = claim("me", kTestNoon).at(0);
   const std::vector<TimeWindow> pieces = {{old.start, old.start + minutes(30)},
                                           {old.start + minutes(30), old.end}};
-  EXPECT_FALSE(run_now(queue->split_window(item.id, "other", pieces, kNoon)));
-  ASSERT_TRUE(run_now(queue->split_window(item.id, "me", pieces, kNoon)));
-  const auto claimed = claim("me", kNoon);
+  EXPECT_FALSE(run_now(queue->split_window(item.id, "other", pieces, kTestNoon)));
+  ASSERT_TRUE(run_now(queue->split_window(item.id, "me", pieces, kTestNoon)));
+  const auto claimed = claim("me", kTestNoon);
   ASSERT_EQ(claimed.size(), 2u);
   EXPECT_EQ(claimed[0].window, pieces[0]);
   EXPECT_EQ(claimed[1].window, pieces[1]);
@@ -230,12 +233,12 @@ TEST_P(WorkQueueContract, PartialRowsAreFoundByStartOrEndTimeAndCanBeMarkedExpir
                                          summary_json(call_sid(2), "complete", in_window),
                                          summary_json(call_sid(3), "partial", outside),
                                          summary_json(call_sid(4), "partial", ends_in_window)}))));
-  const TimeWindow window = hour_ending(kNoon);
+  const TimeWindow window = hour_ending(kTestNoon);
   EXPECT_EQ(run_now(queue->partial_calls_in("main", window, 10)),
             (std::vector<std::string>{call_sid(1), call_sid(4)}));
   EXPECT_EQ(run_now(queue->partial_calls_in("main", window, 1)),
             std::vector<std::string>{call_sid(1)});
-  EXPECT_EQ(run_now(queue->mark_retention_expired("main", window, kNoon + days(30))), 2);
+  EXPECT_EQ(run_now(queue->mark_retention_expired("main", window, kTestNoon + days(30))), 2);
   EXPECT_TRUE(run_now(queue->partial_calls_in("main", window, 10)).empty());
 }
 
