@@ -332,16 +332,18 @@ asio::awaitable<bool> SourceSync::split_if_busy(const WorkItem& item, const Page
   if (item.kind != WorkKind::backfill || item.passes_completed > 0 || item.cursor || page.is_last())
     co_return false;
   std::optional<UtcSeconds> earliest, latest;
+  long long rows = 0;
   for (const auto& row : page.rows) {
     const auto start = row.start_time ? parse_utc(*row.start_time) : std::nullopt;
     if (!start)
       continue;
+    ++rows;
     earliest = earliest ? std::min(*earliest, *start) : *start;
     latest = latest ? std::max(*latest, *start) : *start;
   }
   if (!earliest)
     co_return false;
-  const auto pieces = split_busy_window(item.window, *earliest, *latest, setup_.options);
+  const auto pieces = split_busy_window(item.window, *earliest, *latest, rows, setup_.options);
   if (pieces.empty())
     co_return false;
   const bool split =

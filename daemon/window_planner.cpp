@@ -39,8 +39,9 @@ std::vector<TimeWindow> live_windows_to_add(std::optional<UtcSeconds> latest_end
 }
 
 std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds earliest,
-                                          UtcSeconds latest, const SyncOptions& options) {
-  if (options.split_above_pages == 0)
+                                          UtcSeconds latest, long long rows,
+                                          const SyncOptions& options) {
+  if (options.split_above_pages == 0 || rows < 2)
     return {};
   const auto length = window.end - window.start;
   const long long minutes = std::chrono::duration_cast<std::chrono::minutes>(length).count();
@@ -51,8 +52,10 @@ std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds e
   const auto first = std::clamp(earliest, window.start, window.end);
   const auto last = std::clamp(latest, window.start, window.end);
   const auto span = std::max(last - first, std::chrono::seconds(1));
-  const double estimated_pages =
-      static_cast<double>(length.count()) / static_cast<double>(span.count());
+  const double estimated_rows = static_cast<double>(rows - 1) *
+                                static_cast<double>(length.count()) /
+                                static_cast<double>(span.count());
+  const double estimated_pages = estimated_rows / static_cast<double>(rows);
   if (estimated_pages <= options.split_above_pages || minutes < 2)
     return {};
   const long long wanted =

@@ -73,13 +73,17 @@ struct PassDecision {
 
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options);
 
-// Splitting a busy window (backfill): its first page of `rows_on_page` rows (a full page, more
-// follow) spans start times from `earliest` to `latest` (clamped to the window). When the window
-// then holds an estimated more than options.split_above_pages pages, the pieces (whole minutes,
-// each expected to hold at most that many pages, at least two) that replace it so they are read in
+// Splitting a busy window (backfill): its first page (more follow) holds `rows` calls whose start
+// times run from `earliest` to `latest` (clamped to the window). The estimate trusts what the
+// page showed, not the PageSize asked for: the calls' rate is the rows - 1 gaps over that span,
+// the window's pages are its estimated calls over `rows` a page (a server may answer fewer items
+// than asked), and one row says nothing about a rate, so it never splits. When the window then
+// holds an estimated more than options.split_above_pages pages, the pieces (whole minutes, each
+// expected to hold at most that many pages, at least two) that replace it so they are read in
 // parallel; empty when it should stay whole.
 std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds earliest,
-                                          UtcSeconds latest, const SyncOptions& options);
+                                          UtcSeconds latest, long long rows,
+                                          const SyncOptions& options);
 
 // The time a window stops changing: its end plus settle_after.
 UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options);

@@ -111,7 +111,9 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
   };
 
   // The page is [first, last) of the sorted candidates.
-  const auto page_size = static_cast<std::size_t>(query.page_size);
+  const int items = context.max_page_items > 0 ? std::min(query.page_size, context.max_page_items)
+                                               : query.page_size;
+  const auto page_size = static_cast<std::size_t>(items);
   const bool store_order_is_page_order = (context.time_filter == TimeFilterField::start_time) ==
                                          (query.sort_by == SortField::start_time);
   std::size_t first = 0, last = 0;

@@ -26,6 +26,9 @@ struct ListContext {
   TimeFilterField time_filter = TimeFilterField::start_time;
   std::string base_url;  // scheme://host[:port] the client used, for absolute meta URLs
   std::uint64_t token_secret = 0;
+  // 0: pages hold what PageSize asks; N: at most N items a page whatever PageSize asks, as a
+  // server that answers fewer items than asked (meta.page_size still echoes the request).
+  int max_page_items = 0;
 };
 
 // The response body, or the error to answer with (21481 for a bad PageToken, 404 for an

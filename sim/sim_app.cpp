@@ -49,6 +49,7 @@ int run_sim(int argc, char** argv) {
   std::string time_filter = "start_time", start_text;
   double speed = 1.0;
   std::uint64_t fault_seed = 1;
+  int max_page_items = 0;
 
   app.add_option("--listen", address, "Address to listen on")->capture_default_str();
   app.add_option("--port", port, "Port (0 = any free port; see --port-file)")
@@ -82,6 +83,11 @@ int run_sim(int argc, char** argv) {
                  "retry_after_seconds, server_error_rate, latency_ms, latency_jitter_ms, "
                  "spike_rate, spike_ms, reset_rate, truncate_rate, malformed_rate");
   app.add_option("--fault-seed", fault_seed, "Seed of the fault dice")->capture_default_str();
+  app.add_option("--max-page-items", max_page_items,
+                 "At most this many summaries a page whatever PageSize asks (0 = as asked), "
+                 "like a server that answers fewer items than asked")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -95,6 +101,7 @@ int run_sim(int argc, char** argv) {
   service.time_filter =
       time_filter == "end_time" ? TimeFilterField::end_time : TimeFilterField::start_time;
   service.fault_seed = fault_seed;
+  service.max_page_items = max_page_items;
   service.token_secret = data.seed * 0x9e3779b97f4a7c15ull + 0x5eed;
   for (const auto& text : fault_texts) {
     for (const auto& problem : apply_fault_settings(service.faults, text)) {

@@ -162,8 +162,12 @@ HttpResponse SimService::list_summaries(const std::string& account, const HttpRe
   const auto parsed = parse_list_query(query_text, now);
   if (const auto* error = std::get_if<TwilioError>(&parsed))
     return error_response(*error);
-  const ListContext context{account, now, options_.time_filter, base_url(request),
-                            options_.token_secret};
+  const ListContext context{account,
+                            now,
+                            options_.time_filter,
+                            base_url(request),
+                            options_.token_secret,
+                            options_.max_page_items};
   auto page = render_list_page(store_, context, std::get<ListQuery>(parsed));
   if (const auto* error = std::get_if<TwilioError>(&page))
     return error_response(*error);

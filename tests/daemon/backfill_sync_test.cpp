@@ -26,9 +26,10 @@ using insights::testing::kTestNoon;
 class BackfillSyncTest : public testing::PgTest,
                          public ::testing::WithParamInterface<sim::TimeFilterField> {
  protected:
-  void start_sim(int calls_per_hour) {
+  void start_sim(int calls_per_hour, int max_page_items = 0) {
     sim::SimServiceOptions service;
     service.time_filter = GetParam();
+    service.max_page_items = max_page_items;
     sim::GeneratorOptions data;
     data.seed = 23;
     data.calls_per_hour = calls_per_hour;
@@ -116,6 +117,24 @@ TEST_P(BackfillSyncTest, ABusyWindowIsSplitAndItsPiecesLandEveryCall) {
                    " AND a.window_start < b.window_end AND b.window_start < a.window_end"),
             "0");
   EXPECT_EQ(scalar("SELECT max(pass_pages) <= 2 FROM work_items"), "t");
+  expect_equals_truth(range);
+}
+
+TEST_P(BackfillSyncTest, AServerAnsweringOneItemAPageDoesNotGetAQuietWindowSplit) {
+  start_sim(6, 1);  // a handful of calls an hour, one a page whatever PageSize asks
+  const TimeWindow range{kTestNoon - hours(10), kTestNoon - hours(7)};
+  const long long id = enqueue(range);
+  const SourceSyncReport report = run_backfill(range, 2);
+  ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+  EXPECT_EQ(report.windows_split, 0);
+  const BackfillProgress done = progress(id);
+  EXPECT_TRUE(done.done()) << done.windows_done << "/" << done.windows;
+  EXPECT_EQ(done.windows, 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "3");
+  // The pages really held one call each: as many pages as calls were served, at least.
+  const long long calls = std::stoll(scalar("SELECT count(*) FROM call_summaries"));
+  EXPECT_GT(calls, 3);
+  EXPECT_GE(sim->stats().counter("pages"), calls);
   expect_equals_truth(range);
 }
 

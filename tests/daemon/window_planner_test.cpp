@@ -195,7 +195,8 @@ TEST(WindowPlanner, ABusyWindowIsSplitIntoWholeMinutePiecesThatCoverItExactly) {
   SyncOptions o = options();
   o.split_above_pages = 4;
   // The first page of 1000 calls spans 3 minutes of a 60-minute window: ~20 pages.
-  const auto pieces = split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(3), o);
+  const auto pieces =
+      split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(3), 1000, o);
   ASSERT_EQ(pieces.size(), 5u);  // ceil(20 / 4)
   EXPECT_EQ(pieces.front().start, kWindow.start);
   EXPECT_EQ(pieces.back().end, kWindow.end);
@@ -212,7 +213,7 @@ TEST(WindowPlanner, UnevenPiecesStillCoverTheWindowAndTheLastIsShorter) {
   o.split_above_pages = 1;
   // 1000 calls in 8m35s: 6.99 pages → 7 pieces of ceil(60 / 7) = 9 minutes; the last is 6.
   const auto pieces = split_busy_window(kWindow, kWindow.start + minutes(1),
-                                        kWindow.start + minutes(9) + seconds(35), o);
+                                        kWindow.start + minutes(9) + seconds(35), 1000, o);
   ASSERT_EQ(pieces.size(), 7u);
   EXPECT_EQ(pieces.back().start, kWindow.start + minutes(54));
   EXPECT_EQ(pieces.back().end, kWindow.end);
@@ -222,12 +223,13 @@ TEST(WindowPlanner, WindowsWithinTheThresholdOrTooShortStayWhole) {
   SyncOptions o = options();
   o.split_above_pages = 4;
   // 1000 calls over 20 minutes: 3 pages, within the threshold.
-  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(20), o).empty());
+  EXPECT_TRUE(
+      split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(20), 1000, o).empty());
   // A one-minute window cannot be cut into whole minutes.
   const TimeWindow minute{kWindow.start, kWindow.start + minutes(1)};
-  EXPECT_TRUE(split_busy_window(minute, minute.start, minute.start, o).empty());
+  EXPECT_TRUE(split_busy_window(minute, minute.start, minute.start, 1000, o).empty());
   o.split_above_pages = 0;  // disabled
-  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start, o).empty());
+  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start, 1000, o).empty());
 }
 
 TEST(WindowPlanner, CallsThatStartedBeforeTheWindowDoNotHideHowBusyItIs) {
@@ -235,15 +237,36 @@ TEST(WindowPlanner, CallsThatStartedBeforeTheWindowDoNotHideHowBusyItIs) {
   o.split_above_pages = 4;
   // Found by end time: the first page reaches back hours, but covers 3 minutes of the window.
   const auto pieces =
-      split_busy_window(kWindow, kWindow.start - hours(3), kWindow.start + minutes(3), o);
+      split_busy_window(kWindow, kWindow.start - hours(3), kWindow.start + minutes(3), 1000, o);
   EXPECT_EQ(pieces.size(), 5u);
+}
+
+TEST(WindowPlanner, OneRowOnAPageSaysNothingAboutARateAndNeverSplits) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  // A server that answers one item a page, whatever PageSize asks: splitting on "one page per
+  // second" would cut the hour into 60 windows and spend a request on each for a handful of calls.
+  EXPECT_TRUE(
+      split_busy_window(kWindow, kWindow.start + minutes(7), kWindow.start + minutes(7), 1, o)
+          .empty());
+  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start, 1, o).empty());
+}
+
+TEST(WindowPlanner, TheEstimateCountsTheRowsAPageReallyHeldNotThePageSizeAsked) {
+  SyncOptions o = options();
+  o.split_above_pages = 4;
+  // Two items a page, a minute apart: about 60 calls in the hour, 30 pages of two, so
+  // ceil(30 / 4) = 8 pieces (reading the page as full would say 60 pages and 15 pieces).
+  EXPECT_EQ(split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(1), 2, o).size(), 8u);
+  // Two items twenty minutes apart: about 3 calls, 1.5 pages, within the threshold.
+  EXPECT_TRUE(split_busy_window(kWindow, kWindow.start, kWindow.start + minutes(20), 2, o).empty());
 }
 
 TEST(WindowPlanner, ABurstInOneSecondSplitsIntoAtMostThePieceCap) {
   SyncOptions o = options();
   o.split_above_pages = 4;
   const TimeWindow day{kWindow.start, kWindow.start + hours(24)};
-  const auto pieces = split_busy_window(day, day.start, day.start, o);
+  const auto pieces = split_busy_window(day, day.start, day.start, 1000, o);
   ASSERT_EQ(pieces.size(), 32u);
   EXPECT_EQ(pieces.back().end, day.end);
 }

@@ -51,7 +51,8 @@ std::string target_of(const std::string& url) {
 class SimServiceTest : public ::testing::Test {
  protected:
   explicit SimServiceTest(int calls_per_hour = 60,
-                          TimeFilterField time_filter = TimeFilterField::start_time) {
+                          TimeFilterField time_filter = TimeFilterField::start_time,
+                          int max_page_items = 0) {
     GeneratorOptions data;
     data.seed = 7;
     data.calls_per_hour = calls_per_hour;
@@ -61,6 +62,7 @@ class SimServiceTest : public ::testing::Test {
     SimServiceOptions options;
     options.credentials = {{kAccount, kToken, kAccount}};
     options.time_filter = time_filter;
+    options.max_page_items = max_page_items;
     service = std::make_unique<SimService>(*store, *clock, options);
 
     const auto identity = make_tls_identity({"localhost"}, {"127.0.0.1"});
@@ -155,6 +157,28 @@ class EndTimeFilterSimTest : public SimServiceTest {
  protected:
   EndTimeFilterSimTest() : SimServiceTest(60, TimeFilterField::end_time) {}
 };
+
+class CappedPagesSimTest : public SimServiceTest {
+ protected:
+  CappedPagesSimTest() : SimServiceTest(60, TimeFilterField::start_time, 3) {}
+};
+
+TEST_F(CappedPagesSimTest, PagesHoldAtMostTheCapWhateverPageSizeAsksAndStillEveryCallOnce) {
+  const std::string start = format_time(kTestNoon - hours(2)), end = format_time(kTestNoon);
+  const std::string target = "/v1/Voice/Summaries?StartTime=" + start + "&EndTime=" + end +
+                             "&ProcessingState=all&PageSize=50";
+  const auto first = parse_json(get(target).body);
+  EXPECT_EQ(first["call_summaries"].Size(), 3u);
+  EXPECT_EQ(first["meta"]["page_size"].GetInt(), 50);  // the request echoed, as asked
+  std::size_t pages = 0;
+  const auto seen =
+      walk_pages(target, [&pages](int page) { pages = static_cast<std::size_t>(page) + 1; });
+  const auto expected = truth(start, end);
+  ASSERT_GT(expected.size(), 10u);
+  EXPECT_EQ(pages, (expected.size() + 2) / 3);  // three a page, the last one the rest
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  EXPECT_EQ(seen.size(), expected.size());
+}
 
 TEST_F(BusySimTest, PagingThroughTenThousandSummariesReturnsEachExactlyOnce) {
   const std::string start = format_time(kTestNoon - hours(24)), end = format_time(kTestNoon);
