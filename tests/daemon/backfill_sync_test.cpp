@@ -1,8 +1,10 @@
 // Backfills against the real insights-sim over TLS and a real PostgreSQL: several days land
 // exactly the truth, enqueueing the same range again re-reads without duplicating anything,
-// and a busy window is split and still lands every call — for both time fields Twilio's
-// filter might use.
+// a busy window is split and still lands every call, and a quiet one is not split by an API
+// answering one item a page — for both time fields Twilio's filter might use.
 #include <gtest/gtest.h>
+
+#include <utility>
 
 #include "sim/list_page.hpp"
 #include "sink/backfill_requests.hpp"
@@ -56,6 +58,17 @@ class BackfillSyncTest : public testing::PgTest,
 
   BackfillProgress progress(long long id) { return read_backfill_progress(*pg, {id}).at(0); }
 
+  // A backfill of kThreeHours in hour windows split above two pages: how the run ended and how
+  // far the backfill got.
+  static inline const TimeWindow kThreeHours{kTestNoon - hours(10), kTestNoon - hours(7)};
+  std::pair<SourceSyncReport, BackfillProgress> backfill_three_hours(int calls_per_hour,
+                                                                     int max_page_items = 0) {
+    start_sim(calls_per_hour, max_page_items);
+    const long long id = enqueue(kThreeHours);
+    SourceSyncReport report = run_backfill(kThreeHours, 2);
+    return {std::move(report), progress(id)};
+  }
+
   void expect_equals_truth(TimeWindow range) {
     const char* field = GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
     EXPECT_TRUE(testing::stored_equals_truth(*pg, sim->truth(range.start, range.end), field,
@@ -100,13 +113,9 @@ TEST_P(BackfillSyncTest, SeveralDaysLandExactlyTheTruthAndAgainWithoutDuplicates
 }
 
 TEST_P(BackfillSyncTest, ABusyWindowIsSplitAndItsPiecesLandEveryCall) {
-  start_sim(5000);  // five pages an hour
-  const TimeWindow range{kTestNoon - hours(10), kTestNoon - hours(7)};
-  const long long id = enqueue(range);
-  const SourceSyncReport report = run_backfill(range, 2);
+  const auto [report, done] = backfill_three_hours(5000);  // five pages an hour
   ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
   EXPECT_EQ(report.windows_split, 3);
-  const BackfillProgress done = progress(id);
   EXPECT_TRUE(done.done()) << done.windows_done << "/" << done.windows;
   EXPECT_GT(done.windows, 3);
   // The pieces cover the range exactly: no gap, no overlap.
@@ -117,17 +126,14 @@ TEST_P(BackfillSyncTest, ABusyWindowIsSplitAndItsPiecesLandEveryCall) {
                    " AND a.window_start < b.window_end AND b.window_start < a.window_end"),
             "0");
   EXPECT_EQ(scalar("SELECT max(pass_pages) <= 2 FROM work_items"), "t");
-  expect_equals_truth(range);
+  expect_equals_truth(kThreeHours);
 }
 
 TEST_P(BackfillSyncTest, AServerAnsweringOneItemAPageDoesNotGetAQuietWindowSplit) {
-  start_sim(6, 1);  // a handful of calls an hour, one a page whatever PageSize asks
-  const TimeWindow range{kTestNoon - hours(10), kTestNoon - hours(7)};
-  const long long id = enqueue(range);
-  const SourceSyncReport report = run_backfill(range, 2);
+  // A handful of calls an hour, one a page whatever PageSize asks.
+  const auto [report, done] = backfill_three_hours(6, 1);
   ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
   EXPECT_EQ(report.windows_split, 0);
-  const BackfillProgress done = progress(id);
   EXPECT_TRUE(done.done()) << done.windows_done << "/" << done.windows;
   EXPECT_EQ(done.windows, 3);
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items"), "3");
@@ -135,7 +141,7 @@ TEST_P(BackfillSyncTest, AServerAnsweringOneItemAPageDoesNotGetAQuietWindowSplit
   const long long calls = std::stoll(scalar("SELECT count(*) FROM call_summaries"));
   EXPECT_GT(calls, 3);
   EXPECT_GE(sim->stats().counter("pages"), calls);
-  expect_equals_truth(range);
+  expect_equals_truth(kThreeHours);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothTimeFields, BackfillSyncTest,
