@@ -2,8 +2,9 @@
 # translation unit per batch, so the headers they share (GoogleTest, Asio, libpqxx, the standard
 # library) are parsed, and their inline templates compiled, once per batch instead of once per file.
 # Measured on this project's multi-file test targets: 40-56 % less compile time (api_tests 46 s ->
-# 20 s). The product's own libraries stay one file per unit: what users build is what the tests
-# check, and a missing include in product code is not hidden by a neighbour's.
+# 20 s). The product's own libraries stay one file per unit, except in the sanitizer build
+# (insights_instrument() in cmake/Sanitizers.cmake): what users build is what the Release pass
+# checks, and a missing include in product code is not hidden by a neighbour's.
 # A batch shares one anonymous namespace, so file-local names must not repeat within a target
 # (docs/development.md). Files that are heavy alone (a Beast coroutine file) are left out of
 # batches with SKIP_UNITY_BUILD_INCLUSION, so both cores keep working.
