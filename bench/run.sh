@@ -273,6 +273,10 @@ phase_no_change() {
   tuples1=$(tuples_written e2e); xmin1=$(xmin_digest e2e)
   figure[again_wall]=$T_WALL
   figure[again_rate]=$(calc "printf \"%.0f\", $rows / $T_WALL")
+  figure[again_cpu]=$T_CPU
+  figure[again_pg_cpu]=$T_PG_CPU
+  figure[again_sim_cpu]=$T_SIM_CPU
+  figure[again_other_cpu]=$T_OTHER_CPU
   figure[again_tuples]=$(( tuples1 - tuples0 ))
   figure[again_xmin]=$([ "$xmin0" = "$xmin1" ] && echo unchanged || echo CHANGED)
   local read_rows
@@ -395,6 +399,7 @@ report() {
     "  CPU: daemon / PostgreSQL / sim / other" "${figure[e2e_cpu]} / ${figure[e2e_pg_cpu]} / ${figure[e2e_sim_cpu]} / ${figure[e2e_other_cpu]} s" \
     "  API requests (minimum: ceil(n/1000) per window)" "${figure[backfill_requests]} ($(calc "printf \"%.2f\", ${figure[backfill_requests]} * 1000 / $rows") per 1,000 summaries; minimum ${figure[backfill_min]}, $(calc "printf \"%.2f\", ${figure[backfill_min]} * 1000 / $rows") per 1,000)" \
     "same range again, nothing changed" "${figure[again_wall]} s, ${figure[again_rate]} rows/s; tuples written ${figure[again_tuples]}, xmin ${figure[again_xmin]}" \
+    "  CPU: daemon / PostgreSQL / sim / other" "${figure[again_cpu]} / ${figure[again_pg_cpu]} / ${figure[again_sim_cpu]} / ${figure[again_other_cpu]} s" \
     "per-row upserts, autocommit (${figure[per_row_rows]} rows)" "${figure[per_row_wall]} s, ${figure[per_row_rate]} rows/s" \
     "  insights-sync / per-row" "$(calc "printf \"%.1f\", ${figure[e2e_rate]} / ${figure[per_row_rate]}")" \
     "peak RSS of the daemon, N" "$(calc "printf \"%.1f\", ${figure[rss_n]} / $kib") MiB"
@@ -451,6 +456,9 @@ judge_all() {
     judge "backfill under latency <= 1.2 x ideal (all rows)" "${r}x" \
       "$(calc "print ($r <= 1.2 && ${figure[latency_rows_ok]} == 1)")"
   fi
+  # Issue 18: a re-read of rows that did not change costs the database almost nothing.
+  r=$(calc "printf \"%.2f\", ${figure[again_rate]} / ${figure[floor_rate]}")
+  judge "the no-change pass >= 4 x the COPY floor's rows/s" "${r}x" "$(calc "print ($r >= 4)")"
   judge "the no-change pass writes zero tuples" "${figure[again_tuples]}, xmin ${figure[again_xmin]}" \
     "$([ "${figure[again_tuples]}" = 0 ] && [ "${figure[again_xmin]}" = unchanged ] && echo 1 || echo 0)"
 }

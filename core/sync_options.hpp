@@ -63,10 +63,18 @@ struct SyncOptions {
   // GET /v1/Voice/{CallSid}/Summary when they are fewer than the pages a re-read costs and at
   // most this many. 0 disables single fetches. 0..1000.
   int straggler_limit = 20;
-  // Annotations can change after a summary completed (Twilio accepts annotation edits as long as
-  // the summary exists), so a settled window gets one more pass this long after its settle horizon.
-  // 0 disables it. 0..696.
-  int annotation_pass_after_hours = 48;
+  // Annotations can change as long as Twilio keeps the summary (30 days), so a settled window is
+  // read again: first this long after its settle horizon (0 disables every annotation pass),
+  // then a day apart until annotation_daily_passes reads were made, then every
+  // annotation_pass_interval_days, and a last time an hour before Twilio's retention drops the
+  // window's first calls (window_planner.hpp, next_annotation_pass). 0..696.
+  int annotation_pass_after_hours = 24;
+  // Reads a day apart, the first included: an edit in the window's first days lands within a
+  // day. 1..29.
+  int annotation_daily_passes = 3;
+  // Then a read this many days apart until retention (an edit lands within this many days);
+  // 0: none after the daily ones, not even the last one before retention. 0..29.
+  int annotation_pass_interval_days = 7;
   // A backfill window whose first page shows it holds more than this many pages (1000 calls
   // each) is split into pieces that are read in parallel, so one busy hour does not serialise
   // a backfill. 0 disables splitting. 0..1000.

@@ -69,6 +69,8 @@ SyncOptions read_sync_table(const toml::table& table, const TablePlace& place,
   read_between(reader, "once_attempts", 1, 100, sync.once_attempts);
   read_between(reader, "straggler_limit", 0, 1000, sync.straggler_limit);
   read_between(reader, "annotation_pass_after_hours", 0, 696, sync.annotation_pass_after_hours);
+  read_between(reader, "annotation_daily_passes", 1, 29, sync.annotation_daily_passes);
+  read_between(reader, "annotation_pass_interval_days", 0, 29, sync.annotation_pass_interval_days);
   read_between(reader, "split_above_pages", 0, 1000, sync.split_above_pages);
   if (auto name = reader.string("instance_name")) {
     if (is_instance_name(*name)) {

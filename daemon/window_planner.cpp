@@ -100,17 +100,41 @@ UtcSeconds parked_retry_due(UtcSeconds now, const SyncOptions& options) {
   return now + std::chrono::seconds(options.parked_retry_seconds);
 }
 
+std::optional<UtcSeconds> next_annotation_pass(const TimeWindow& window, UtcSeconds after,
+                                               const SyncOptions& options) {
+  if (options.annotation_pass_after_hours == 0)
+    return std::nullopt;
+  const UtcSeconds last = window.start + kTwilioRetention - std::chrono::hours(1);
+  UtcSeconds pass =
+      settle_horizon(window, options) + std::chrono::hours(options.annotation_pass_after_hours);
+  for (int made = 1; pass < last; ++made) {
+    if (pass > after)
+      return pass;
+    if (made < options.annotation_daily_passes) {
+      pass += std::chrono::hours(24);
+    } else if (options.annotation_pass_interval_days > 0) {
+      pass += std::chrono::days(options.annotation_pass_interval_days);
+    } else {
+      return std::nullopt;
+    }
+  }
+  // The next one would be too close to the retention's end (or past it): read an hour before.
+  if (last > after)
+    return last;
+  return std::nullopt;
+}
+
 PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& options) {
   const UtcSeconds horizon = settle_horizon(pass.window, options);
-  if (pass.annotation_pass)
-    return {AfterPass::settle, pass.now, true};
-  const UtcSeconds annotation_pass_at =
-      horizon + std::chrono::hours(options.annotation_pass_after_hours);
-  // A pass that began after the annotation pass was due saw the late annotations already (an
-  // old window's first read, e.g. a backfill): no second read.
+  // A pass sees every edit made before it began: the next annotation pass is the first one
+  // scheduled after that (for an old window's first read, e.g. a backfill, a later one).
+  const std::optional<UtcSeconds> annotation_pass_at =
+      next_annotation_pass(pass.window, pass.pass_started, options);
   const PassDecision settled{
-      AfterPass::settle, std::max(pass.now, annotation_pass_at),
-      options.annotation_pass_after_hours == 0 || pass.pass_started >= annotation_pass_at};
+      AfterPass::settle, annotation_pass_at ? std::max(pass.now, *annotation_pass_at) : pass.now,
+      !annotation_pass_at};
+  if (pass.annotation_pass)
+    return settled;
   const auto reread = std::chrono::seconds(options.reread_interval_seconds);
   if (pass.pass_started < horizon) {
     // Economical: one more read, at the horizon. It finds the calls that were still running and

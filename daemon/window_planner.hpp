@@ -85,6 +85,17 @@ std::vector<TimeWindow> split_busy_window(const TimeWindow& window, UtcSeconds e
                                           UtcSeconds latest, long long rows,
                                           const SyncOptions& options);
 
+// The first annotation pass of a settled window due after `after` (a pass that began then saw
+// every edit made before it), or none left. The passes: annotation_pass_after_hours past the
+// settle horizon, then a day apart until annotation_daily_passes were made, then every
+// annotation_pass_interval_days; a pass that would fall within an hour of the end of Twilio's
+// retention (the window's start plus 30 days) is made an hour before it instead, and is the last.
+// With the defaults a window is read 7 times over its 30 days: an edit in the first three days
+// after the horizon lands within a day, a later one within 7 days; an edit in the window's last
+// hour of retention is not read.
+std::optional<UtcSeconds> next_annotation_pass(const TimeWindow& window, UtcSeconds after,
+                                               const SyncOptions& options);
+
 // The time a window stops changing: its end plus settle_after.
 UtcSeconds settle_horizon(const TimeWindow& window, const SyncOptions& options);
 

@@ -150,10 +150,15 @@ std::vector<std::string> draw_tags(SeededRandom& random, std::string_view call_t
 }
 
 std::vector<SimTime> draw_annotation_edits(SeededRandom& random, SimTime complete_at) {
+  constexpr std::int64_t kHour = 3600, kDay = 24 * kHour;
   std::vector<SimTime> edits;
   const auto count = random.between(1, 3);
   for (std::int64_t i = 0; i < count; ++i) {
-    edits.push_back(complete_at + std::chrono::seconds(random.between(3600, 48 * 3600)));
+    // Half in the first two days (most reviews happen soon), half at any later age Twilio
+    // still keeps the call: annotations are editable as long as the summary exists.
+    const auto after =
+        random.chance(0.5) ? random.between(kHour, 2 * kDay) : random.between(2 * kDay, 29 * kDay);
+    edits.push_back(complete_at + std::chrono::seconds(after));
   }
   std::sort(edits.begin(), edits.end());
   // Distinct instants, so each edit is its own annotation version.

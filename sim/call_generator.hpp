@@ -12,7 +12,8 @@
 //               unconnected calls a few seconds (noanswer up to a minute), connect 0
 //   created     = start, except 15% of outbound_api calls queued 1–8 s for CPS
 //   lifecycle   partial_at / complete_at drawn in the option ranges after end_time;
-//               `annotation_edit_fraction` of calls get 1–3 edits 1–48 h after complete_at
+//               `annotation_edit_fraction` of calls get 1–3 edits after complete_at, each
+//               1–48 h after it or (half of them) 2–29 days after it
 // Pure functions; thread-safe.
 
 #include <string>

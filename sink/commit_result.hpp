@@ -15,6 +15,7 @@ struct CommitResult {
   int updated = 0;
   int unchanged = 0;           // identical content hash: no write at all
   int downgrade_refused = 0;   // stored complete row kept, incoming partial ignored
+  int staged_rows = 0;         // rows sent to the server: new or changed (sink/changed_rows.hpp)
   bool pass_finished = false;  // this was the window's last page
 };
 

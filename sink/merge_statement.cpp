@@ -85,9 +85,7 @@ std::string merge_statement_sql() {
          " AND NOT (cs.processing_state IS NOT DISTINCT FROM 'complete'"
          " AND EXCLUDED.processing_state IS DISTINCT FROM 'complete')"
          " RETURNING (xmax = 0) AS inserted)"
-         " SELECT (SELECT count(*) FROM page),"
-         " (SELECT count(*) FROM page WHERE processing_state = 'partial'),"
-         " (SELECT count(*) FROM written WHERE inserted),"
+         " SELECT (SELECT count(*) FROM written WHERE inserted),"
          " (SELECT count(*) FROM written WHERE NOT inserted),"
          " (SELECT count(*) FROM refused)";
 }

@@ -23,8 +23,9 @@ std::vector<std::string> staging_columns();
 // One COPY text line (without the newline) for `row`, `ordinal` being its place in the page.
 std::string staging_line(const CallSummaryRow& row, int ordinal);
 
-// The merge. Parameter $1 is the source name. Returns one row:
-// (distinct_rows, partial_rows, inserted, updated, downgrade_refused).
+// The merge of the staged rows (sink/changed_rows.hpp: the page's rows that are new or
+// changed, one per call_sid). Parameter $1 is the source name. Returns one row:
+// (inserted, updated, downgrade_refused).
 std::string merge_statement_sql();
 
 }  // namespace insights

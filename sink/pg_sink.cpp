@@ -3,6 +3,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "sink/changed_rows.hpp"
 #include "sink/database_call.hpp"
 #include "sink/merge_statement.hpp"
 #include "sink/pg_connection.hpp"
@@ -45,6 +46,7 @@ PgSink::Session& PgSink::session() {
     setup.exec0(staging_table_ddl());
   }
   prepare_page_statements(connection);
+  prepare_changed_rows_lookup(connection);
   connection.prepare(kMergePage, merge_statement_sql());
   session_ = std::move(fresh);
   return *session_;
@@ -95,20 +97,26 @@ CommitResult PgSink::commit_in_transaction(Session& session, const WorkItemRef& 
 CommitResult PgSink::merge_in_transaction(pqxx::work& transaction, const std::string& source,
                                           const Page& page) {
   CommitResult result;
+  const std::vector<const CallSummaryRow*> distinct = distinct_page_rows(page.rows);
+  result.distinct_rows = static_cast<int>(distinct.size());
+  for (const CallSummaryRow* row : distinct) {
+    if (row->processing_state == "partial")
+      ++result.partial_rows;
+  }
   step(CommitStep::copy_rows);
-  write_staging_rows(transaction, page.rows);
+  const std::vector<const CallSummaryRow*> changed = rows_not_stored_as_is(transaction, distinct);
+  write_staging_rows(transaction, changed);
+  result.staged_rows = static_cast<int>(changed.size());
 
   step(CommitStep::merge_rows);
-  if (!page.rows.empty()) {
+  if (!changed.empty()) {
     const pqxx::row counts = transaction.exec_prepared1(kMergePage, source);
-    result.distinct_rows = counts[0].as<int>();
-    result.partial_rows = counts[1].as<int>();
-    result.inserted = counts[2].as<int>();
-    result.updated = counts[3].as<int>();
-    result.downgrade_refused = counts[4].as<int>();
-    result.unchanged =
-        result.distinct_rows - result.inserted - result.updated - result.downgrade_refused;
+    result.inserted = counts[0].as<int>();
+    result.updated = counts[1].as<int>();
+    result.downgrade_refused = counts[2].as<int>();
   }
+  result.unchanged =
+      result.distinct_rows - result.inserted - result.updated - result.downgrade_refused;
   return result;
 }
 

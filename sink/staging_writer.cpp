@@ -7,7 +7,7 @@
 namespace insights {
 
 void write_staging_rows(pqxx::transaction_base& transaction,
-                        const std::vector<CallSummaryRow>& rows) {
+                        const std::vector<const CallSummaryRow*>& rows) {
   if (rows.empty())
     return;
   static const std::vector<std::string> columns = staging_columns();
@@ -18,8 +18,8 @@ void write_staging_rows(pqxx::transaction_base& transaction,
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   pqxx::tablewriter writer(transaction, kStagingTable, columns.begin(), columns.end());
   int ordinal = 0;
-  for (const auto& row : rows)
-    writer.write_raw_line(staging_line(row, ordinal++));
+  for (const CallSummaryRow* row : rows)
+    writer.write_raw_line(staging_line(*row, ordinal++));
   writer.complete();
 #pragma GCC diagnostic pop
 }

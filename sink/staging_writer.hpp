@@ -10,6 +10,6 @@ namespace insights {
 
 // Writes `rows` (possibly none) into the staging table of the transaction's connection.
 void write_staging_rows(pqxx::transaction_base& transaction,
-                        const std::vector<CallSummaryRow>& rows);
+                        const std::vector<const CallSummaryRow*>& rows);
 
 }  // namespace insights

@@ -135,7 +135,9 @@ TEST(Config, SyncDefaults) {
   EXPECT_EQ(sync.parked_retry_seconds, 3600);
   EXPECT_EQ(sync.once_attempts, 4);
   EXPECT_EQ(sync.straggler_limit, 20);
-  EXPECT_EQ(sync.annotation_pass_after_hours, 48);
+  EXPECT_EQ(sync.annotation_pass_after_hours, 24);
+  EXPECT_EQ(sync.annotation_daily_passes, 3);
+  EXPECT_EQ(sync.annotation_pass_interval_days, 7);
   EXPECT_FALSE(sync.instance_name.has_value());
   EXPECT_EQ(parse_config("[sync]\n", "empty-sync.toml").sync.window_minutes, 60);
 }
@@ -157,6 +159,8 @@ parked_retry_seconds = 0
 once_attempts = 7
 straggler_limit = 0
 annotation_pass_after_hours = 0
+annotation_daily_passes = 29
+annotation_pass_interval_days = 0
 instance_name = "db-host.example:worker_2"
 )",
                                         "sync.toml")
@@ -175,6 +179,8 @@ instance_name = "db-host.example:worker_2"
   EXPECT_EQ(sync.once_attempts, 7);
   EXPECT_EQ(sync.straggler_limit, 0);
   EXPECT_EQ(sync.annotation_pass_after_hours, 0);
+  EXPECT_EQ(sync.annotation_daily_passes, 29);
+  EXPECT_EQ(sync.annotation_pass_interval_days, 0);
   EXPECT_EQ(sync.instance_name, "db-host.example:worker_2");
 }
 
@@ -205,6 +211,8 @@ parked_retry_seconds = 604801
 once_attempts = 0
 straggler_limit = -1
 annotation_pass_after_hours = 697
+annotation_daily_passes = 0
+annotation_pass_interval_days = 30
 instance_name = "bad name!"
 colour = "blue"
 )");
@@ -223,6 +231,8 @@ colour = "blue"
                           "sync.once_attempts must be between 1 and 100; got 0",
                           "sync.straggler_limit must be between 0 and 1000; got -1",
                           "sync.annotation_pass_after_hours must be between 0 and 696; got 697",
+                          "sync.annotation_daily_passes must be between 1 and 29; got 0",
+                          "sync.annotation_pass_interval_days must be between 0 and 29; got 30",
                           "sync.instance_name must be 1 to 64 characters of letters, digits, "
                           "'_', '.', ':' or '-'; got \"bad name!\"",
                           "unknown key sync.colour",

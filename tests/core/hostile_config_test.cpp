@@ -24,8 +24,10 @@ std::string first_problem(const std::string& text) {
 
 // A config seed of the fuzzer (fuzz/seeds/config_loader/), as bytes.
 std::string config_seed(const std::string& name) {
-  std::ifstream in(std::string(INSIGHTS_SOURCE_DIR) + "/fuzz/seeds/config_loader/" + name,
-                   std::ios::binary);
+  std::string path = INSIGHTS_SOURCE_DIR;
+  path += "/fuzz/seeds/config_loader/";
+  path += name;
+  std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -4,6 +4,7 @@
 // answering one item a page — for both time fields Twilio's filter might use.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <utility>
 
 #include "sim/list_page.hpp"
@@ -28,13 +29,16 @@ using insights::testing::kTestNoon;
 class BackfillSyncTest : public testing::PgTest,
                          public ::testing::WithParamInterface<sim::TimeFilterField> {
  protected:
-  void start_sim(int calls_per_hour, int max_page_items = 0) {
+  void start_sim(int calls_per_hour, int max_page_items = 0,
+                 const std::function<void(sim::GeneratorOptions&)>& adjust = {}) {
     sim::SimServiceOptions service;
     service.time_filter = GetParam();
     service.max_page_items = max_page_items;
     sim::GeneratorOptions data;
     data.seed = 23;
     data.calls_per_hour = calls_per_hour;
+    if (adjust)
+      adjust(data);
     sim = std::make_unique<RunningSim>(data, service, kTestNoon);
     WorkItemStore(db->conninfo()).register_source("sim", testing::kSimAccount);
   }
@@ -92,12 +96,17 @@ TEST_P(BackfillSyncTest, SeveralDaysLandExactlyTheTruthAndAgainWithoutDuplicates
   // Nothing outside the range was read: no live windows, no other work.
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE kind <> 'backfill'"), "0");
   expect_equals_truth(range);
-  // Old windows settle on their first pass; those whose annotation pass was already due (ended
-  // more than settle_after + 48 h before) need no second read.
+  // Old windows settle on their first pass; the next read is the first annotation pass due
+  // after it (24, 48 or 72 h past the horizon), not those already passed.
   EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE state = 'settled'"
                    " AND passes_completed = 1"),
             "66");
-  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE annotation_pass_done"), "19");
+  EXPECT_EQ(scalar("SELECT count(*) FROM work_items WHERE annotation_pass_done"), "0");
+  const std::string next_pass =
+      "SELECT count(*) FROM work_items WHERE next_due_at = window_end + interval '5 hours' + ";
+  EXPECT_EQ(scalar(next_pass + "interval '72 hours'"), "19");
+  EXPECT_EQ(scalar(next_pass + "interval '48 hours'"), "24");
+  EXPECT_EQ(scalar(next_pass + "interval '24 hours'"), "23");
   const std::string rows = scalar("SELECT count(*) FROM call_summaries");
 
   // The same range again: every window read once more, not one row added or changed.
@@ -142,6 +151,47 @@ TEST_P(BackfillSyncTest, AServerAnsweringOneItemAPageDoesNotGetAQuietWindowSplit
   EXPECT_GT(calls, 3);
   EXPECT_GE(sim->stats().counter("pages"), calls);
   expect_equals_truth(kThreeHours);
+}
+
+TEST_P(BackfillSyncTest, AnnotationsEditedAtAnyAgeWithinRetentionLand) {
+  // Every call annotated, each edited 1 to 3 times at ages from an hour to 29 days. No calls
+  // lasting hours: with the end-time filter one could start over 30 days before the last pass,
+  // out of Twilio's retention and so out of the truth, while the warehouse keeps it.
+  start_sim(60, 0, [](sim::GeneratorOptions& data) {
+    data.annotation_edit_fraction = 1.0;
+    data.long_call_fraction = 0.0;
+  });
+  const TimeWindow window{kTestNoon - hours(7), kTestNoon - hours(6)};
+  enqueue(window);
+  ASSERT_FALSE(run_backfill(window).fatal_error);
+  expect_equals_truth(window);
+
+  // Each annotation pass when it is due: the warehouse then equals the truth of that moment,
+  // and the passes at about 2, 10 and 29 days after the window found edits made since the one
+  // before.
+  std::vector<std::pair<hours, long long>> updated_at_age;
+  long long updated_before = std::stoll(scalar("SELECT rows_updated FROM work_items"));
+  while (scalar("SELECT annotation_pass_done FROM work_items") == "f" &&
+         updated_at_age.size() < 10) {
+    const UtcSeconds due(
+        seconds(std::stoll(scalar("SELECT extract(epoch FROM next_due_at)::bigint"
+                                  " FROM work_items"))));
+    clock.set(due);
+    sim->set_time(due);
+    const SourceSyncReport report = run_backfill(window);
+    ASSERT_FALSE(report.fatal_error) << *report.fatal_error;
+    ASSERT_EQ(report.passes_finished, 1) << "at " << format_utc(due);
+    expect_equals_truth(window);
+    const long long updated = std::stoll(scalar("SELECT rows_updated FROM work_items"));
+    updated_at_age.emplace_back(duration_cast<hours>(due - window.end), updated - updated_before);
+    updated_before = updated;
+  }
+  ASSERT_EQ(updated_at_age.size(), 7u) << "3 daily, 3 weekly, 1 before retention";
+  EXPECT_EQ(updated_at_age[1].first, hours(5 + 48));           // about 2 days
+  EXPECT_EQ(updated_at_age[3].first, hours(5 + 72 + 7 * 24));  // about 10 days
+  EXPECT_EQ(updated_at_age[6].first, hours(30 * 24 - 2));      // an hour before retention
+  for (const std::size_t pass : {1u, 3u, 6u})
+    EXPECT_GT(updated_at_age[pass].second, 0) << "pass " << pass << " found no edit";
 }
 
 INSTANTIATE_TEST_SUITE_P(BothTimeFields, BackfillSyncTest,

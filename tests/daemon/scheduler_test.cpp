@@ -79,13 +79,22 @@ TEST(SchedulerTest, PartialRowsCompleteOnLaterPassesAndTheWindowSettlesAfterItsH
   sync.sync_once();
   window = window_item(sync.queue, kTenToEleven);
   EXPECT_EQ(window.item.state, WorkState::settled);
-  EXPECT_FALSE(window.annotation_pass_done) << "one more pass for late annotations";
+  EXPECT_FALSE(window.annotation_pass_done) << "more passes for late annotations";
   EXPECT_EQ(window.next_due, kTenToEleven.end + minutes(sync.options.settle_after_minutes) +
                                  hours(sync.options.annotation_pass_after_hours));
   EXPECT_EQ(rows_in_state(sync.queue, "complete"), 11);
 
-  // The annotation pass, then nothing more.
-  sync.clock.set(window.next_due);
+  // The first annotation pass; the next is a day later.
+  const UtcSeconds first_annotation_pass = window.next_due;
+  sync.clock.set(first_annotation_pass);
+  sync.sync_once();
+  window = window_item(sync.queue, kTenToEleven);
+  EXPECT_EQ(window.item.state, WorkState::settled);
+  EXPECT_FALSE(window.annotation_pass_done);
+  EXPECT_EQ(window.next_due, first_annotation_pass + hours(24));
+
+  // Read after the last one (an hour before Twilio's retention ends): nothing more.
+  sync.clock.set(kTenToEleven.start + days(30) - minutes(30));
   sync.sync_once();
   window = window_item(sync.queue, kTenToEleven);
   EXPECT_EQ(window.item.state, WorkState::settled);

@@ -86,7 +86,8 @@ TEST_P(SimSyncTest, ConvergesToTheTruthThroughEveryLifecycleStage) {
   // Partial rows existed on the way: the lifecycle was exercised.
   EXPECT_GT(std::stoll(scalar("SELECT sum(rows_updated) FROM work_items")), 0);
 
-  // Past every settle horizon and every annotation pass: everything is final.
+  // Past every settle horizon, with annotation passes due: each window is read again now, so
+  // the warehouse holds every edit made so far.
   set_time(kTestNoon + hours(8) + hours(5) + hours(48) + hours(2));
   for (int run = 0; run < 3; ++run)
     testing::sync_once(options);
@@ -185,7 +186,8 @@ TEST_P(SimSyncTest, TheEconomicalScheduleReadsAWindowAfterItsCallsAndAtItsHorizo
   // The horizon read found rows the first read had as partial, and calls it could not see.
   EXPECT_GT(std::stoll(scalar("SELECT sum(rows_updated) FROM work_items")), 0);
 
-  // Past every horizon and annotation pass: the warehouse equals the truth.
+  // Past every horizon, with annotation passes due: each window is read again now and sees
+  // every edit made so far, so the warehouse equals the truth.
   set_time(last + hours(5) + hours(48) + hours(2));
   for (int run = 0; run < 2; ++run)
     testing::sync_once(options);

@@ -160,35 +160,54 @@ TEST(WindowPlanner, SettlesAfterTheHorizonWhenNothingIsPartial) {
             AfterPass::settle);
 }
 
-TEST(WindowPlanner, ASettledWindowGetsOneAnnotationPassLater) {
+TEST(WindowPlanner, ASettledWindowIsReadForAnnotationsDailyThenWeeklyUntilRetention) {
   const UtcSeconds horizon = kWindow.end + minutes(300);
+  const UtcSeconds last = kWindow.start + days(30) - hours(1);
+  // Three reads a day apart, three a week apart, one an hour before Twilio drops the calls.
+  const std::vector<UtcSeconds> expected = {horizon + hours(24),
+                                            horizon + hours(48),
+                                            horizon + hours(72),
+                                            horizon + hours(72) + days(7),
+                                            horizon + hours(72) + days(14),
+                                            horizon + hours(72) + days(21),
+                                            last};
   auto decision = decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), options());
   EXPECT_EQ(decision.action, AfterPass::settle);
-  EXPECT_EQ(decision.next_due, horizon + hours(48));
-  EXPECT_FALSE(decision.annotation_pass_done);
-
-  PassSummary annotation = pass(kWindow, horizon + hours(48), horizon + hours(48), 9, 0);
-  annotation.annotation_pass = true;
-  decision = decide_after_pass(annotation, options());
-  EXPECT_EQ(decision.action, AfterPass::settle);
-  EXPECT_TRUE(decision.annotation_pass_done);
+  std::vector<UtcSeconds> passes;
+  while (!decision.annotation_pass_done && passes.size() < 20) {
+    passes.push_back(decision.next_due);
+    PassSummary annotation = pass(kWindow, decision.next_due, decision.next_due + minutes(1), 9, 0);
+    annotation.annotation_pass = true;
+    decision = decide_after_pass(annotation, options());
+    EXPECT_EQ(decision.action, AfterPass::settle);
+  }
+  EXPECT_EQ(passes, expected);
+  // The longest wait for an edit: a day in the first three, then at most a week.
+  for (std::size_t i = 1; i < passes.size(); ++i)
+    EXPECT_LE(passes[i] - passes[i - 1], i < 3 ? hours(24) : days(7)) << i;
 
   SyncOptions without = options();
   without.annotation_pass_after_hours = 0;
   EXPECT_TRUE(
       decide_after_pass(pass(kWindow, horizon, horizon, 9, 0), without).annotation_pass_done);
+  SyncOptions daily_only = options();
+  daily_only.annotation_pass_interval_days = 0;
+  EXPECT_FALSE(next_annotation_pass(kWindow, horizon + hours(72), daily_only).has_value());
+  EXPECT_EQ(next_annotation_pass(kWindow, horizon + hours(71), daily_only), horizon + hours(72));
 }
 
-TEST(WindowPlanner, AFirstReadAfterTheAnnotationPassWasDueNeedsNoSecondRead) {
-  // A backfill of a week-old window: its first pass already saw every late annotation.
+TEST(WindowPlanner, AFirstReadOfAnOldWindowWaitsForTheNextAnnotationPassOnly) {
+  // A backfill of a week-old window: its first pass saw every edit so far; the next read is the
+  // first of the schedule after it, not the ones it has passed.
   const UtcSeconds week_later = kWindow.end + days(7);
-  const auto decision = decide_after_pass(pass(kWindow, week_later, week_later, 9, 0), options());
+  auto decision = decide_after_pass(pass(kWindow, week_later, week_later, 9, 0), options());
   EXPECT_EQ(decision.action, AfterPass::settle);
+  EXPECT_FALSE(decision.annotation_pass_done);
+  EXPECT_EQ(decision.next_due, kWindow.end + minutes(300) + hours(72) + days(7));
+  // Read after the last one was due (an hour before retention): nothing more to read.
+  const UtcSeconds late = kWindow.start + days(30) - minutes(30);
+  decision = decide_after_pass(pass(kWindow, late, late, 9, 0), options());
   EXPECT_TRUE(decision.annotation_pass_done);
-  // One second before it was due: the window still gets its annotation pass.
-  const UtcSeconds before = kWindow.end + minutes(300) + hours(48) - seconds(1);
-  EXPECT_FALSE(
-      decide_after_pass(pass(kWindow, before, before, 9, 0), options()).annotation_pass_done);
 }
 
 TEST(WindowPlanner, ABusyWindowIsSplitIntoWholeMinutePiecesThatCoverItExactly) {

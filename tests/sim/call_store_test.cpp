@@ -15,6 +15,7 @@
 namespace insights::sim {
 namespace {
 
+using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::seconds;
 
@@ -218,7 +219,7 @@ TEST(CallStoreTest, CallsSpreadOverParentsAndDerivedSubaccounts) {
 TEST(CallStoreTest, GeneratedTimesAreConsistent) {
   const auto options = two_parents();
   CallStore store(options);
-  int queued = 0, long_calls = 0, edited = 0;
+  int queued = 0, long_calls = 0, edited = 0, late_edits = 0;
   const std::set<std::string> connected_states{"completed", "answered"};
   for (const auto* call : store.calls_starting_in(kStart, kStart + hours(24))) {
     ASSERT_LE(call->created_time, call->start_time);
@@ -243,10 +244,14 @@ TEST(CallStoreTest, GeneratedTimesAreConsistent) {
     ASSERT_TRUE(std::is_sorted(call->annotation_edits.begin(), call->annotation_edits.end()));
     for (const auto& edit : call->annotation_edits) {
       ASSERT_GE(edit, call->complete_at + hours(1));
-      ASSERT_LE(edit, call->complete_at + hours(48) + seconds(2));
+      ASSERT_LE(edit, call->complete_at + days(29) + seconds(2));
+      late_edits += edit > call->complete_at + days(2) + seconds(2);
+      // Within Twilio's retention, so a client can still read it.
+      ASSERT_LT(edit, call->start_time + days(30));
     }
     edited += !call->annotation_edits.empty();
   }
+  EXPECT_GT(late_edits, 0) << "annotations are edited at any age within retention";
   EXPECT_GT(queued, 0);
   EXPECT_GT(long_calls, 0);
   EXPECT_GT(edited, 100);  // 5% of 5,760

@@ -6,6 +6,7 @@
 #include <pqxx/transaction>
 
 #include "api/page_parser.hpp"
+#include "sink/changed_rows.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/summary_builder.hpp"
 #include "tests/support/test_database.hpp"
@@ -86,12 +87,78 @@ TEST_F(PgSinkTest, IdenticalPayloadLeavesTheRowUntouched) {
 
   auto result = commit(body);
   EXPECT_EQ(result.unchanged, 1);
+  EXPECT_EQ(result.staged_rows, 0) << "an unchanged row is not sent to the server";
   EXPECT_EQ(result.updated, 0);
   EXPECT_EQ(result.inserted, 0);
   EXPECT_EQ(column(sid, "xmin::text"), xmin_before) << "no new tuple version";
   EXPECT_EQ(column(sid, "last_changed_at::text"), changed_before);
   EXPECT_EQ(scalar("SELECT rows_unchanged FROM work_items"), "1");
   EXPECT_EQ(updates_before, "0");
+}
+
+TEST_F(PgSinkTest, AReReadSendsOnlyTheRowsThatAreNewOrChanged) {
+  const auto same = call_sid(20), edited = call_sid(21), upgraded = call_sid(22),
+             added = call_sid(23), kept_complete = call_sid(24);
+  commit(page_json({summary_json(same, "complete"),
+                    summary_json(edited, "complete", R"("annotation": {"spam": false})"),
+                    summary_json(upgraded, "partial", R"("duration": 0)"),
+                    summary_json(kept_complete, "complete")}));
+  const std::string same_xmin = column(same, "xmin::text");
+
+  auto result = commit(page_json({
+      summary_json(same, "complete"),
+      summary_json(edited, "complete", R"("annotation": {"spam": true})"),
+      summary_json(upgraded, "complete"),
+      summary_json(added, "partial", R"("duration": 0)"),
+      summary_json(kept_complete, "partial", R"("duration": 0)"),
+  }));
+  EXPECT_EQ(result.distinct_rows, 5);
+  EXPECT_EQ(result.partial_rows, 2);
+  EXPECT_EQ(result.staged_rows, 4) << "all but the unchanged row";
+  EXPECT_EQ(result.inserted, 1);
+  EXPECT_EQ(result.updated, 2);
+  EXPECT_EQ(result.downgrade_refused, 1);
+  EXPECT_EQ(result.unchanged, 1);
+  EXPECT_EQ(column(same, "xmin::text"), same_xmin);
+  EXPECT_EQ(column(edited, "annotation->>'spam'"), "true");
+  EXPECT_EQ(column(upgraded, "processing_state"), "complete");
+  EXPECT_EQ(column(added, "processing_state"), "partial");
+  EXPECT_EQ(column(kept_complete, "processing_state"), "complete");
+}
+
+TEST_F(PgSinkTest, ADuplicateWhoseKeptRowIsStoredAsIsSendsNothing) {
+  const auto sid = call_sid(25);
+  const auto complete = summary_json(sid, "complete");
+  commit(page_json({complete}));
+  // The merge keeps the complete occurrence; it is stored already, so the partial one beside
+  // it must not be sent either (it would count as a refused downgrade).
+  auto result = commit(page_json({summary_json(sid, "partial", R"("duration": 0)"), complete}));
+  EXPECT_EQ(result.distinct_rows, 1);
+  EXPECT_EQ(result.staged_rows, 0);
+  EXPECT_EQ(result.unchanged, 1);
+  EXPECT_EQ(result.downgrade_refused, 0);
+}
+
+TEST_F(PgSinkTest, TheCallSidArrayLiteralKeepsEveryCharacter) {
+  // Twilio's call_sids are CA + 32 hex digits (the parser refuses others); the literal must
+  // still not let a quote, a comma or a brace change the array.
+  std::vector<CallSummaryRow> rows(5);
+  rows[0].call_sid = R"(CA"quoted")";
+  rows[1].call_sid = R"(back\slash)";
+  rows[2].call_sid = "comma,{brace}";
+  rows[3].call_sid = "with space";
+  rows[4].call_sid = "NULL";
+  std::vector<const CallSummaryRow*> pointers;
+  for (const auto& row : rows)
+    pointers.push_back(&row);
+  pqxx::nontransaction query(*pg);
+  const pqxx::result elements = query.exec_params(
+      "SELECT unnest($1::text[]) IS NULL, unnest($1::text[])", text_array_literal(pointers));
+  ASSERT_EQ(elements.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_FALSE(elements[static_cast<int>(i)][0].as<bool>());
+    EXPECT_EQ(elements[static_cast<int>(i)][1].as<std::string>(), rows[i].call_sid);
+  }
 }
 
 TEST_F(PgSinkTest, NewerCompletePayloadReplacesTheOlderOne) {
