@@ -149,15 +149,18 @@ std::vector<std::string> draw_tags(SeededRandom& random, std::string_view call_t
   return tags;
 }
 
-std::vector<SimTime> draw_annotation_edits(SeededRandom& random, SimTime complete_at) {
-  constexpr std::int64_t kHour = 3600, kDay = 24 * kHour;
+std::vector<SimTime> draw_annotation_edits(SeededRandom& random, SimTime complete_at,
+                                           int latest_hours) {
+  constexpr std::int64_t kHour = 3600, kTwoDays = 48 * kHour;
+  const std::int64_t latest = latest_hours * kHour;
   std::vector<SimTime> edits;
   const auto count = random.between(1, 3);
   for (std::int64_t i = 0; i < count; ++i) {
-    // Half in the first two days (most reviews happen soon), half at any later age Twilio
-    // still keeps the call: annotations are editable as long as the summary exists.
+    // Half in the first two days (most reviews happen soon), half at any later age up to the
+    // latest: annotations are editable as long as Twilio keeps the summary.
+    const bool soon = latest <= kTwoDays || random.chance(0.5);
     const auto after =
-        random.chance(0.5) ? random.between(kHour, 2 * kDay) : random.between(2 * kDay, 29 * kDay);
+        soon ? random.between(kHour, std::min(latest, kTwoDays)) : random.between(kTwoDays, latest);
     edits.push_back(complete_at + std::chrono::seconds(after));
   }
   std::sort(edits.begin(), edits.end());
@@ -198,6 +201,9 @@ std::vector<std::string> generator_option_problems(const GeneratorOptions& optio
   }
   if (!(options.long_call_fraction >= 0.0 && options.long_call_fraction <= 1.0)) {
     problems.push_back("long_call_fraction must be in [0, 1]");
+  }
+  if (options.latest_annotation_edit_hours < 1 || options.latest_annotation_edit_hours > 696) {
+    problems.push_back("latest_annotation_edit_hours must be in 1..696 (29 days)");
   }
   if (!(options.annotation_edit_fraction >= 0.0 && options.annotation_edit_fraction <= 1.0)) {
     problems.push_back("annotation_edit_fraction must be in [0, 1]");
@@ -301,7 +307,8 @@ SimCall generate_call(const GeneratorOptions& options, const AccountFamily& fami
   }
   // Payloads without an annotation key cannot show annotation edits.
   if (shape.has_annotation_key() && random.chance(options.annotation_edit_fraction)) {
-    call.annotation_edits = draw_annotation_edits(random, call.complete_at);
+    call.annotation_edits =
+        draw_annotation_edits(random, call.complete_at, options.latest_annotation_edit_hours);
   }
   return call;
 }

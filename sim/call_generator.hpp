@@ -13,7 +13,8 @@
 //   created     = start, except 15% of outbound_api calls queued 1–8 s for CPS
 //   lifecycle   partial_at / complete_at drawn in the option ranges after end_time;
 //               `annotation_edit_fraction` of calls get 1–3 edits after complete_at, each
-//               1–48 h after it or (half of them) 2–29 days after it
+//               1–48 h after it or (half of them) from 48 h to `latest_annotation_edit_hours`
+//               (29 days) after it
 // Pure functions; thread-safe.
 
 #include <string>

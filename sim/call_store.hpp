@@ -33,6 +33,9 @@ struct GeneratorOptions {
   double long_call_fraction = 0.02;                          // calls lasting hours
   int longest_call_seconds = 4 * 3600;
   double annotation_edit_fraction = 0.05;  // complete calls whose annotation changes later
+  // The latest an edit happens after complete_at: Twilio keeps a summary 30 days and accepts
+  // edits while it does. A test that needs an old range to stay still lowers it. 1..696.
+  int latest_annotation_edit_hours = 29 * 24;
 };
 
 class CallStore {

@@ -58,9 +58,9 @@ void append_url_or_null(std::string& out, const std::optional<std::string>& url)
 
 }  // namespace
 
-std::variant<std::string, TwilioError> render_list_page(CallStore& store,
-                                                        const ListContext& context,
-                                                        const ListQuery& query) {
+std::variant<RenderedListPage, TwilioError> render_list_page(CallStore& store,
+                                                             const ListContext& context,
+                                                             const ListQuery& query) {
   const std::string account = query.subaccount.value_or(context.account_sid);
   if (!store.owns(context.account_sid, account)) {
     return TwilioError{404, 20404,
@@ -195,7 +195,7 @@ std::variant<std::string, TwilioError> render_list_page(CallStore& store,
     append_summary_json(body, *candidates[i].call, candidates[i].snapshot, item_url);
   }
   body += "]}";
-  return body;
+  return RenderedListPage{std::move(body), last - first};
 }
 
 }  // namespace insights::sim

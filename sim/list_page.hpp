@@ -31,10 +31,15 @@ struct ListContext {
   int max_page_items = 0;
 };
 
-// The response body, or the error to answer with (21481 for a bad PageToken, 404 for an
-// unknown subaccount).
-std::variant<std::string, TwilioError> render_list_page(CallStore& store,
-                                                        const ListContext& context,
-                                                        const ListQuery& query);
+struct RenderedListPage {
+  std::string body;
+  std::size_t items = 0;  // summaries in it (/_sim/stats counts them: what a client transferred)
+};
+
+// The response, or the error to answer with (21481 for a bad PageToken, 404 for an unknown
+// subaccount).
+std::variant<RenderedListPage, TwilioError> render_list_page(CallStore& store,
+                                                             const ListContext& context,
+                                                             const ListQuery& query);
 
 }  // namespace insights::sim

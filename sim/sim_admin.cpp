@@ -133,6 +133,7 @@ HttpResponse SimService::stats_response() const {
   return json_response(
       200, "{\"api_requests\":" + std::to_string(stats_.api_requests) + ",\"pages\":" +
                std::to_string(stats_.pages) + ",\"summaries\":" + std::to_string(stats_.summaries) +
+               ",\"listed_summaries\":" + std::to_string(stats_.listed_summaries) +
                ",\"cache_hits\":" + std::to_string(stats_.cache_hits) + ",\"statuses\":{" +
                statuses + "},\"rate_limited\":" + std::to_string(stats_.rate_limited) +
                ",\"retry_after_sent\":" + std::to_string(stats_.retry_after_sent) +

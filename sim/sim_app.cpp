@@ -62,6 +62,10 @@ int run_sim(int argc, char** argv) {
   app.add_option("--calls-per-hour", data.calls_per_hour, "Calls per hour per account")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
+  app.add_option("--latest-annotation-edit-hours", data.latest_annotation_edit_hours,
+                 "Annotations are edited up to this long after a summary completes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 696));
   app.add_option("--account", data.accounts, "Parent account SIDs (repeatable)")
       ->capture_default_str();
   app.add_option("--subaccounts", data.subaccounts_per_account, "Subaccounts per account")

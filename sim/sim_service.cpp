@@ -153,8 +153,9 @@ HttpResponse SimService::list_summaries(const std::string& account, const HttpRe
       page_cache_.splice(page_cache_.begin(), page_cache_, it);
       ++stats_.cache_hits;
       ++stats_.pages;
+      stats_.listed_summaries += it->second.items;
       HttpResponse response;
-      response.body = it->second;
+      response.body = it->second.body;
       return response;
     }
   }
@@ -172,10 +173,12 @@ HttpResponse SimService::list_summaries(const std::string& account, const HttpRe
   if (const auto* error = std::get_if<TwilioError>(&page))
     return error_response(*error);
 
+  RenderedListPage& rendered = std::get<RenderedListPage>(page);
   HttpResponse response;
-  response.body = std::move(std::get<std::string>(page));
+  response.body = rendered.body;
   ++stats_.pages;
-  page_cache_.emplace_front(cache_key, response.body);
+  stats_.listed_summaries += rendered.items;
+  page_cache_.emplace_front(cache_key, std::move(rendered));
   if (page_cache_.size() > options_.page_cache_entries)
     page_cache_.pop_back();
   return response;

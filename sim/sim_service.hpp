@@ -47,8 +47,9 @@ struct SimServiceOptions {
 
 struct SimStats {
   std::uint64_t api_requests = 0;
-  std::uint64_t pages = 0;      // list pages served (200)
-  std::uint64_t summaries = 0;  // single summaries served (GET /v1/Voice/{CallSid}/Summary)
+  std::uint64_t pages = 0;             // list pages served (200)
+  std::uint64_t summaries = 0;         // single summaries served (GET /v1/Voice/{CallSid}/Summary)
+  std::uint64_t listed_summaries = 0;  // summaries in the list pages served
   std::uint64_t cache_hits = 0;
   std::map<int, std::uint64_t> statuses;  // API responses by HTTP status
   std::uint64_t rate_limited = 0, retry_after_sent = 0, server_errors = 0, resets = 0,
@@ -86,7 +87,7 @@ class SimService : public RequestHandler {
   SimStats stats_;
   std::map<std::string, int> in_flight_;  // API requests in flight per account
   // Rendered list pages by (account, target, now): repeated reads at a frozen clock are free.
-  std::list<std::pair<std::string, std::string>> page_cache_;
+  std::list<std::pair<std::string, RenderedListPage>> page_cache_;
 };
 
 }  // namespace insights::sim

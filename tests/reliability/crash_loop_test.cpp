@@ -50,9 +50,10 @@ constexpr int kSimSecondsPerTrial = 90;
 constexpr auto kTargetPatience = 15s;
 // The sim changes a summary for the last time this long after its call started at most: a call
 // lasts up to 4 h, completes up to 35 min after its end, and its annotation may be edited up to
-// 48 h after that. The backfill ends at least this long before the last sim instant of the run,
-// so its truth cannot change after its windows settled; otherwise a late edit of a call the
-// backfill read days ago makes the warehouse differ from the truth by design.
+// 48 h after that (the sim is told so: it edits up to 29 days after by default). The backfill ends
+// at least this long before the last sim instant of the run, so its truth cannot change after its
+// windows settled; otherwise a late edit of a call the backfill read days ago makes the warehouse
+// differ from the truth by design.
 constexpr auto kLastChangeAfterCallStart = 4h + 35min + 48h;
 // Real time the run adds to the sim clock (it runs at wall-clock speed), with margin.
 constexpr auto kRunTimeMargin = 2h;
@@ -127,7 +128,8 @@ TEST_F(CrashLoopTest, SigkillAnywhereInABackfillAndALiveTailLosesAndDowngradesNo
   const int trials = environment_setting("INSIGHTS_CRASH_TRIALS", kTrialsPerRound, 1, 2'000);
   const UtcSeconds start = floor<seconds>(system_clock::now());
   UtcSeconds sim_now = start;
-  SimProcess sim(dir + "/sim", start, {"--calls-per-hour", "2000"});
+  SimProcess sim(dir + "/sim", start,
+                 {"--calls-per-hour", "2000", "--latest-annotation-edit-hours", "48"});
   install_harness(*pg);
 
   SyncConfig config;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/call_generator.hpp"
 #include "sim/summary_renderer.hpp"
 #include "tests/support/sim_credentials.hpp"
 
@@ -214,6 +215,24 @@ TEST(CallStoreTest, CallsSpreadOverParentsAndDerivedSubaccounts) {
   ASSERT_EQ(per_account.size(), 6u);
   for (const auto& sid : accounts)
     EXPECT_GT(per_account[sid], 100) << sid;
+}
+
+TEST(CallStoreTest, AnnotationEditsStopAtTheLatestAgeAsked) {
+  auto options = two_parents();
+  options.annotation_edit_fraction = 1.0;
+  options.latest_annotation_edit_hours = 48;
+  CallStore store(options);
+  int edits = 0;
+  for (const auto* call : store.calls_starting_in(kStart, kStart + hours(6))) {
+    for (const auto& edit : call->annotation_edits) {
+      ++edits;
+      ASSERT_GE(edit, call->complete_at + hours(1));
+      ASSERT_LE(edit, call->complete_at + hours(48) + seconds(2));
+    }
+  }
+  EXPECT_GT(edits, 100);
+  options.latest_annotation_edit_hours = 697;
+  EXPECT_FALSE(generator_option_problems(options).empty());
 }
 
 TEST(CallStoreTest, GeneratedTimesAreConsistent) {
