@@ -42,7 +42,8 @@ class CheckConfigTest : public PgTest {
   }
   void TearDown() override {
     sim.reset();
-    drop_service_role(*pg, role);
+    if (pg && !role.empty())  // SetUp failed early (no PostgreSQL): fail, do not crash
+      drop_service_role(*pg, role);
     PgTest::TearDown();
   }
 

@@ -40,7 +40,10 @@ class DatabaseRoleTest : public PgTest {
     create_documented_service_role(*pg, db->name(), role);
   }
   void TearDown() override {
-    drop_service_role(*pg, role);
+    // SetUp may have failed before the connection or the role existed (no PostgreSQL): the test
+    // has failed already and must not crash on top of it.
+    if (pg && !role.empty())
+      drop_service_role(*pg, role);
     PgTest::TearDown();
   }
 
