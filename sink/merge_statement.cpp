@@ -53,8 +53,9 @@ std::string merge_statement_sql() {
                                       : " = EXCLUDED." + name + ", ");
   }
 
-  // `page` keeps one row per call_sid: complete beats partial, then the later one in the page
-  // wins (ON CONFLICT cannot touch the same row twice in one statement anyway).
+  // `page`: the staged rows, already one per call_sid (sink/changed_rows.hpp chose which: ON
+  // CONFLICT cannot touch the same row twice in one statement), in call_sid order so two
+  // merges over the same calls lock them in the same order and wait instead of deadlocking.
   // `refused` is computed from the snapshot before the upsert: incoming non-complete rows whose
   // stored row is complete and differs. Only those need the extra lookup.
   // xmax = 0 on a RETURNING row means it was inserted rather than updated.
@@ -62,10 +63,9 @@ std::string merge_statement_sql() {
   for (const auto& column : summary_columns()) {
     typed += std::string(", ") + column.name + "::" + column.sql_type + " AS " + column.name;
   }
-  return std::string("WITH page AS (SELECT DISTINCT ON (call_sid) ordinal, call_sid") + typed +
+  return std::string("WITH page AS (SELECT ordinal, call_sid") + typed +
          ", content_hash::bytea AS content_hash FROM " + kStagingTable +
-         " ORDER BY call_sid, (processing_state IS NOT DISTINCT FROM 'complete') DESC,"
-         " ordinal DESC),"
+         " ORDER BY call_sid),"
          " refused AS (SELECT 1 FROM page p JOIN call_summaries cs ON cs.call_sid = p.call_sid"
          " WHERE p.processing_state IS DISTINCT FROM 'complete'"
          " AND cs.processing_state = 'complete' AND cs.content_hash <> p.content_hash),"

@@ -1,8 +1,8 @@
 #pragma once
 // SQL for moving a page from the session's staging table into call_summaries under the rules
 // of docs/architecture.md (invariants 1 and 7): upsert by call_sid, never downgrade complete →
-// partial, write nothing when the content hash is unchanged, and keep the most complete, latest of
-// duplicate call_sids.
+// partial, write nothing when the content hash is unchanged. The most complete, latest of
+// duplicate call_sids is chosen before staging (sink/changed_rows.hpp, distinct_page_rows).
 
 #include <string>
 #include <vector>
