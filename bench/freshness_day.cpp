@@ -1,8 +1,8 @@
 // What users feel of a schedule (issue 18): how long after Twilio lists a call the warehouse
 // shows it, how long after Twilio completes a summary the warehouse shows it complete, and what
 // that costs in API requests and in summaries transferred — the daemon's own scheduler
-// (bench/stepped_sync.hpp) against an in-process insights-sim on a clock the benchmark moves,
-// with the product's default [sync] options unless told otherwise.
+// (tests/support/stepped_sync.hpp) against an in-process insights-sim on a clock the benchmark
+// moves, with the product's default [sync] options unless told otherwise.
 //
 // After every step (an instant the daemon acts) the rows that changed are read back and the step's
 // simulated time recorded as the moment the warehouse first showed the call, and first showed it
@@ -16,7 +16,7 @@
 // Usage: freshness_day CONNINFO CALLS_PER_HOUR TIME_FILTER SCHEDULE [WARMUP_HOURS=6]
 //        [HOURS=24]
 // TIME_FILTER: start_time | end_time (which call timestamp the sim's StartTime/EndTime filter
-// on). SCHEDULE: economical | fresh. CONNINFO: an empty, migrated database.
+// on). SCHEDULE: live | economical | fresh. CONNINFO: an empty, migrated database.
 // Prints "key value" lines; exit 0, or 1 when a window was parked or a call never landed.
 #include <spdlog/spdlog.h>
 
@@ -29,10 +29,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bench/stepped_sync.hpp"
 #include "core/utc_time.hpp"
 #include "daemon/window_planner.hpp"
 #include "sim/call_store.hpp"
+#include "tests/support/landing_watch.hpp"
+#include "tests/support/stepped_sync.hpp"
 
 namespace {
 
@@ -40,65 +41,6 @@ using namespace std::chrono;
 using insights::UtcSeconds;
 using insights::testing::FakeClock;
 using insights::testing::RunningSim;
-
-// A call Twilio listed, or completed, in the measured period: when it did, and when the
-// warehouse first showed it, and first showed it complete (sim time).
-struct Watched {
-  const insights::sim::SimCall* call = nullptr;
-  bool listed_in_period = false, completed_in_period = false;
-  std::optional<UtcSeconds> shown, complete;
-};
-
-// The calls Twilio listed or completed in [from, to): of those starting up to the longest
-// call (and an hour of margin) before it. `pending` counts the landings still to see.
-std::unordered_map<std::string, Watched> calls_of_the_period(
-    insights::sim::CallStore& truth, const insights::sim::GeneratorOptions& data, UtcSeconds from,
-    UtcSeconds to, long long& pending) {
-  std::unordered_map<std::string, Watched> watched;
-  for (const insights::sim::SimCall* call :
-       truth.calls_starting_in(from - seconds(data.longest_call_seconds) - hours(1), to)) {
-    Watched entry{call,
-                  call->partial_at >= from && call->partial_at < to,
-                  call->complete_at >= from && call->complete_at < to,
-                  {},
-                  {}};
-    if (entry.listed_in_period || entry.completed_in_period) {
-      pending += entry.listed_in_period + entry.completed_in_period;
-      watched.emplace(call->call_sid, entry);
-    }
-  }
-  return watched;
-}
-
-// The rows changed since `since` (a server timestamp): records `now` as the landing time of
-// the watched calls among them.
-void note_changes(pqxx::connection& db, const std::string& since, UtcSeconds now,
-                  std::unordered_map<std::string, Watched>& watched, long long& pending) {
-  pqxx::work query(db);
-  const pqxx::result rows = query.exec_params(
-      "SELECT call_sid, processing_state = 'complete' FROM call_summaries"
-      " WHERE last_changed_at >= $1::timestamptz",
-      since);
-  for (const auto& row : rows) {
-    const auto found = watched.find(row[0].as<std::string>());
-    if (found == watched.end())
-      continue;
-    Watched& call = found->second;
-    if (!call.shown) {
-      call.shown = now;
-      pending -= call.listed_in_period;
-    }
-    if (!call.complete && row[1].as<bool>()) {
-      call.complete = now;
-      pending -= call.completed_in_period;
-    }
-  }
-}
-
-std::string server_now(pqxx::connection& db) {
-  pqxx::work query(db);
-  return query.exec1("SELECT clock_timestamp()::text")[0].as<std::string>();
-}
 
 struct Percentiles {
   double p50 = 0, p99 = 0, max = 0;
@@ -147,7 +89,7 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: freshness_day CONNINFO CALLS_PER_HOUR start_time|end_time "
-                 "economical|fresh [WARMUP_HOURS] [HOURS]\n");
+                 "live|economical|fresh [WARMUP_HOURS] [HOURS]\n");
     return 2;
   }
   const std::string conninfo = argv[1];
@@ -157,7 +99,7 @@ int main(int argc, char** argv) {
   const int warmup_hours = argc > 5 ? std::atoi(argv[5]) : 6;
   const int measured_hours = argc > 6 ? std::atoi(argv[6]) : 24;
   if (calls_per_hour <= 0 || (!by_end_time && std::strcmp(argv[3], "start_time") != 0) ||
-      (schedule != "economical" && schedule != "fresh")) {
+      (schedule != "live" && schedule != "economical" && schedule != "fresh")) {
     std::fprintf(stderr, "freshness_day: bad arguments\n");
     return 2;
   }
@@ -176,12 +118,16 @@ int main(int argc, char** argv) {
 
   const insights::SyncOptions defaults;
   insights::SyncOptions options = defaults;
-  options.schedule =
-      schedule == "fresh" ? insights::LiveSchedule::fresh : insights::LiveSchedule::economical;
+  if (schedule == "fresh")
+    options.schedule = insights::LiveSchedule::fresh;
+  if (schedule == "economical")
+    options.schedule = insights::LiveSchedule::economical;
+  if (schedule == "live")
+    options.schedule = insights::LiveSchedule::live;
   options.initial_lookback_hours = 6;
   options.annotation_pass_after_hours = 0;
   options.instance_name = "bench";
-  insights::bench::SteppedSync sync(sim, clock, conninfo, options);
+  insights::testing::SteppedSync sync(sim, clock, conninfo, options);
   pqxx::connection db(conninfo);
 
   const UtcSeconds from = t0 + hours(warmup_hours);
@@ -189,13 +135,12 @@ int main(int argc, char** argv) {
   // The run goes on until every watched call landed, or at most until the last window's
   // horizon read (a call that has not landed by then never will on this schedule).
   const UtcSeconds run_end = to + minutes(options.window_minutes + options.settle_after_minutes);
-  long long pending = 0;
-  auto watched = calls_of_the_period(truth, data, from, to, pending);
+  insights::testing::LandingWatch watch(truth, data, from, to);
   long long failures = 0, steps = 0, requests_before = -1, requests_after = -1;
   long long listed_before = 0, listed_after = 0;
   steady_clock::duration busy{};  // wall time the daemon's passes took in the measured hours
-  for (UtcSeconds now = t0; now <= run_end && (now <= to || pending > 0);
-       now = insights::bench::next_event(db, now, options.window_minutes)) {
+  for (UtcSeconds now = t0; now <= run_end && (now <= to || watch.pending() > 0);
+       now = sync.next_event(db, now)) {
     if (requests_before < 0 && now >= from) {
       requests_before = sim.stats().counter("api_requests");
       listed_before = sim.stats().counter("listed_summaries");
@@ -204,7 +149,7 @@ int main(int argc, char** argv) {
       requests_after = sim.stats().counter("api_requests");
       listed_after = sim.stats().counter("listed_summaries");
     }
-    const std::string since = server_now(db);
+    watch.before_step(db);
     const auto step_began = steady_clock::now();
     try {
       failures += sync.step(now);
@@ -214,7 +159,7 @@ int main(int argc, char** argv) {
     }
     if (now >= from && now < to)
       busy += steady_clock::now() - step_began;
-    note_changes(db, since, now, watched, pending);
+    watch.after_step(db, now);
     ++steps;
   }
   if (requests_after < 0) {  // every call had landed by the period's end
@@ -225,7 +170,7 @@ int main(int argc, char** argv) {
 
   std::vector<double> new_late, complete_late;
   long long new_never = 0, complete_never = 0, calls_listed = 0;
-  for (const auto& [sid, at] : watched) {
+  for (const auto& [sid, at] : watch.calls()) {
     if (at.listed_in_period) {
       ++calls_listed;
       if (at.shown) {

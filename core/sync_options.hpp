@@ -10,8 +10,16 @@
 
 namespace insights {
 
-// How often live windows are read before their settle horizon.
+// How the live tail keeps up with Twilio: how often windows are read before their settle
+// horizon, and whether the live edge is polled between window reads.
 enum class LiveSchedule {
+  // Fresh and frugal: windows are read as on the economical schedule (they guarantee that every
+  // call lands, complete), and between those reads the live edge is polled every
+  // edge_poll_seconds for the summaries Twilio lists as partial (one request a poll at 600
+  // calls an hour); the rows a poll no longer lists have completed and are read back in batches
+  // every completion_read_seconds (daemon/live_edge.hpp). A call shows about a minute after Twilio
+  // lists it, complete within minutes of Twilio completing it.
+  live,
   // Few API requests: a window is read first_read_after_minutes after its end (its calls have
   // ended and most summaries completed), then once more at its settle horizon (calls that were
   // still running, summaries that were still partial). Data lands about an hour after a call.
@@ -25,9 +33,9 @@ enum class LiveSchedule {
 struct SyncOptions {
   // Length of one window (work item). Windows start at multiples of it (UTC). 1..1440.
   int window_minutes = 60;
-  // "economical" or "fresh" (see LiveSchedule).
-  LiveSchedule schedule = LiveSchedule::economical;
-  // economical: a window is first read this long after its end. 0..1440.
+  // "live", "economical" or "fresh" (see LiveSchedule).
+  LiveSchedule schedule = LiveSchedule::live;
+  // live, economical: a window is first read this long after its end. 0..1440.
   int first_read_after_minutes = 40;
   // On first start, the live tail begins this far back (then continues from its last window).
   // 0..720 (Twilio keeps 30 days).
@@ -41,6 +49,14 @@ struct SyncOptions {
   int completion_delay_minutes = 35;
   // fresh: the window that contains "now" is read again this often. 1..3600.
   int poll_interval_seconds = 60;
+  // live: the live edge (every call that can still be partial: the last settle_after_minutes)
+  // is listed with ProcessingState=partial this often. A new listing lands within this long
+  // plus the poll's own time. 10..3600.
+  int edge_poll_seconds = 80;
+  // live: summaries that left the partial listing (completed) are read back this often: one
+  // request for calls close in time, one by one for calls that lasted over 30 minutes. A
+  // completion lands within edge_poll_seconds plus this long. 10..3600.
+  int completion_read_seconds = 180;
   // fresh: older windows still within settle_after are read again this often; both schedules:
   // windows past it that still hold partial rows. 10..86400.
   int reread_interval_seconds = 600;

@@ -46,13 +46,15 @@ SyncOptions read_sync_table(const toml::table& table, const TablePlace& place,
     }
   }
   if (const auto schedule = reader.string("schedule")) {
-    if (*schedule == "economical") {
+    if (*schedule == "live") {
+      sync.schedule = LiveSchedule::live;
+    } else if (*schedule == "economical") {
       sync.schedule = LiveSchedule::economical;
     } else if (*schedule == "fresh") {
       sync.schedule = LiveSchedule::fresh;
     } else {
-      reader.problem("schedule",
-                     "must be one of economical, fresh; got " + quoted_config_text(*schedule));
+      reader.problem("schedule", "must be one of live, economical, fresh; got " +
+                                     quoted_config_text(*schedule));
     }
   }
   read_between(reader, "first_read_after_minutes", 0, kMinutesPerDay,
@@ -62,6 +64,8 @@ SyncOptions read_sync_table(const toml::table& table, const TablePlace& place,
   read_between(reader, "completion_delay_minutes", 1, kMinutesPerDay,
                sync.completion_delay_minutes);
   read_between(reader, "poll_interval_seconds", 1, 3600, sync.poll_interval_seconds);
+  read_between(reader, "edge_poll_seconds", 10, 3600, sync.edge_poll_seconds);
+  read_between(reader, "completion_read_seconds", 10, 3600, sync.completion_read_seconds);
   read_between(reader, "reread_interval_seconds", 10, 86400, sync.reread_interval_seconds);
   read_between(reader, "lease_seconds", 5, 3600, sync.lease_seconds);
   read_between(reader, "park_after_attempts", 1, 100, sync.park_after_attempts);

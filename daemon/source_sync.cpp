@@ -46,10 +46,36 @@ SourceSync::SourceSync(asio::any_io_executor executor, SourceSyncSetup setup)
       concurrency_(1, setup_.concurrency),
       wake_timer_(executor),
       permits_(executor, [this] { return concurrency_.limit(); }),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  if (setup_.options.schedule == LiveSchedule::live && !setup_.only_within) {
+    edge_ = std::make_unique<LiveEdge>(LiveEdgeSetup{.source = setup_.source,
+                                                     .filters = setup_.filters,
+                                                     .options = setup_.options,
+                                                     .clock = setup_.clock,
+                                                     .api = setup_.api,
+                                                     .work_queue = setup_.work_queue,
+                                                     .permits = &permits_,
+                                                     .concurrency = &concurrency_,
+                                                     .metrics = setup_.metrics});
+  }
+}
+
+std::optional<UtcSeconds> SourceSync::next_edge_due() const {
+  if (!edge_)
+    return std::nullopt;
+  return edge_->next_due();
+}
+
+std::optional<LiveEdgeTally> SourceSync::edge_tally() const {
+  if (!edge_)
+    return std::nullopt;
+  return edge_->tally();
+}
 
 void SourceSync::stop() {
   stopping_ = true;
+  if (edge_)
+    edge_->stop();
   for (auto* timer : sleeping_)
     timer->cancel();  // backoff waits end now; their windows are released
   permits_.cancel_all();
@@ -89,9 +115,14 @@ asio::awaitable<void> SourceSync::sleep_for(std::chrono::milliseconds delay) {
 asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
   report_ = {};
   done_this_run_.clear();
+  bool edge_started = false;
   while (!stopping_) {
     try {
       co_await register_source();
+      if (!edge_started) {
+        edge_started = true;
+        start_edge(mode);
+      }
       co_await plan_live_windows();
       // `once` ends when a claim sized for an idle source finds nothing. A claim made while
       // windows were in flight was sized for them, and they may have ended while it was
@@ -115,9 +146,38 @@ asio::awaitable<SourceSyncReport> SourceSync::run(RunMode mode) {
       break;
     co_await wait_for_wake(kIdleWait);
   }
-  while (!in_flight_.empty())
+  while (!in_flight_.empty() || edge_running_)
     co_await wait_for_wake(kIdleWait);
   co_return report_;
+}
+
+void SourceSync::start_edge(RunMode mode) {
+  if (!edge_ || edge_running_)
+    return;
+  edge_running_ = true;
+  asio::co_spawn(executor_, run_edge(mode), [this](std::exception_ptr) {
+    edge_running_ = false;
+    wake();
+  });
+}
+
+asio::awaitable<void> SourceSync::run_edge(RunMode mode) {
+  try {
+    while (!stopping_) {
+      const UtcSeconds now = setup_.clock->now();
+      if (now >= edge_->next_due()) {
+        co_await edge_->step();
+        if (mode == RunMode::once)
+          break;
+      } else if (mode == RunMode::once) {
+        break;
+      } else {
+        co_await sleep_for(kIdleWait);  // the clock may be a test's: look at it every second
+      }
+    }
+  } catch (const std::exception& error) {
+    spdlog::critical("source {}: live edge: internal error: {}", setup_.source, error.what());
+  }
 }
 
 asio::awaitable<void> SourceSync::register_source() {
@@ -434,15 +494,17 @@ asio::awaitable<void> SourceSync::finish_pass(const WorkItem& item, const PassTa
 
 asio::awaitable<int> SourceSync::fetch_stragglers(const WorkItem& item) {
   const int limit = setup_.options.straggler_limit + 1;
-  const auto sids = co_await setup_.work_queue->partial_calls_in(setup_.source, item.window, limit);
-  if (static_cast<int>(sids.size()) >= limit)
-    co_return static_cast<int>(sids.size());  // more than expected: a re-read is cheaper
+  const auto calls =
+      co_await setup_.work_queue->partial_calls_in(setup_.source, item.window, limit);
+  const int partial = static_cast<int>(calls.size());
+  if (partial >= limit)
+    co_return partial;  // more than expected: a re-read is cheaper
   int still_partial = 0;
-  for (const auto& sid : sids) {
+  for (const auto& call : calls) {
     RequestPermit permit = co_await permits_.acquire(priority_of(item));
     if (!permit)
-      co_return static_cast<int>(sids.size());  // stopping: the window stays open
-    std::optional<Page> page = co_await setup_.api->complete_summary(sid);
+      co_return partial;  // stopping: the window stays open
+    std::optional<Page> page = co_await setup_.api->complete_summary(call.call_sid);
     permit.release();
     if (setup_.metrics)
       setup_.metrics->request(setup_.source, 200);

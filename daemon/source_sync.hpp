@@ -1,7 +1,8 @@
 #pragma once
 // The sync of one source: plans the live tail's windows, leases due windows from the work
 // queue, reads each window page by page (every page's rows and cursor commit together), and
-// decides after each pass whether the window stays open, fetches stragglers, or settles.
+// decides after each pass whether the window stays open, fetches stragglers, or settles. On the
+// live schedule it also runs the edge poll (daemon/live_edge.hpp) beside the windows.
 //
 // Concurrency: API requests in flight are bounded by the source's adaptive concurrency limit
 // (a pushback, 429/5xx, halves it; successes grow it back), shared by the live tail and
@@ -33,6 +34,7 @@
 #include "core/summary_filters.hpp"
 #include "core/sync_options.hpp"
 #include "daemon/failure_policy.hpp"
+#include "daemon/live_edge.hpp"
 #include "daemon/request_permits.hpp"
 #include "daemon/run_mode.hpp"
 #include "sink/work_queue.hpp"
@@ -82,6 +84,10 @@ class SourceSync {
   void stop();
 
   int windows_in_flight() const { return static_cast<int>(in_flight_.size()); }
+  // The live schedule's edge poll (daemon/live_edge.hpp): when it next has something to do, and
+  // what it did; none on the other schedules and for `backfill --run`.
+  std::optional<UtcSeconds> next_edge_due() const;
+  std::optional<LiveEdgeTally> edge_tally() const;
   int concurrency_limit() const { return concurrency_.limit(); }
   bool stopping() const { return stopping_; }
 
@@ -96,6 +102,9 @@ class SourceSync {
   };
 
   boost::asio::awaitable<void> register_source();
+  // Starts the edge poll beside the windows (once per run; `once`: one step).
+  void start_edge(RunMode mode);
+  boost::asio::awaitable<void> run_edge(RunMode mode);
   boost::asio::awaitable<void> plan_live_windows();
   boost::asio::awaitable<int> claim_and_start(RunMode mode);
   boost::asio::awaitable<int> claim_kind(RunMode mode, WorkKind kind, int limit);
@@ -133,6 +142,8 @@ class SourceSync {
   std::set<boost::asio::steady_timer*> sleeping_;  // backoff waits, cancelled by stop()
   std::set<long long> done_this_run_;  // `once`: windows that got their pass (or gave up)
   std::optional<UtcSeconds> latest_live_end_;
+  std::unique_ptr<LiveEdge> edge_;  // the live schedule's edge poll
+  bool edge_running_ = false;
   bool registered_ = false;  // the source is in the `sources` table
   bool unknown_keys_logged_ = false;
   std::set<std::string> unknown_enum_values_logged_;  // "field=value"

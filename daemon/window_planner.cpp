@@ -82,6 +82,13 @@ std::chrono::minutes overdue_partial_after(const SyncOptions& options) {
   const std::chrono::minutes completion(options.completion_delay_minutes);
   if (options.schedule == LiveSchedule::fresh)
     return completion;
+  if (options.schedule == LiveSchedule::live) {
+    // The edge poll notices a completion within a poll and reads it back within a completion
+    // read interval; five minutes more for those reads to run.
+    const auto reads =
+        std::chrono::seconds(options.edge_poll_seconds + options.completion_read_seconds);
+    return completion + std::chrono::ceil<std::chrono::minutes>(reads) + std::chrono::minutes(5);
+  }
   return std::max(completion,
                   std::chrono::minutes(options.window_minutes + options.settle_after_minutes));
 }
@@ -139,7 +146,8 @@ PassDecision decide_after_pass(const PassSummary& pass, const SyncOptions& optio
   if (pass.pass_started < horizon) {
     // Economical: one more read, at the horizon. It finds the calls that were still running and
     // the summaries that were still partial, whatever their number, for one request per page.
-    if (options.schedule == LiveSchedule::economical)
+    // (live reads windows the same way; its edge poll brings the fresh data.)
+    if (options.schedule != LiveSchedule::fresh)
       return {AfterPass::keep_open, std::max(pass.now, horizon), false};
     // Calls may still appear or change: read again, often while the window holds "now".
     const auto interval =

@@ -34,12 +34,14 @@ UtcSeconds first_read_due(const TimeWindow& window, UtcSeconds now, const SyncOp
 
 // A partial row is overdue (`status`) when its call ended longer ago than this: by then the
 // schedule has read its window after the summary was due to complete (fresh: the completion
-// delay; economical: the settle horizon of the window it started in, at the latest).
+// delay; live: that plus an edge poll and a completion read, 5 minutes for them to run;
+// economical: the settle horizon of the window it started in, at the latest).
 std::chrono::minutes overdue_partial_after(const SyncOptions& options);
 
 // The most the live tail's lag (bi.sync_health's lag, insights_source_lag_seconds: how long ago
 // every live window was read up to) reaches on this schedule, with 5 minutes for a pass to run:
-// economical, a window and the wait for its first read; fresh, one poll interval.
+// economical and live (whose windows are read alike), a window and the wait for its first read;
+// fresh, one poll interval. (live's edge poll is fresher: insights_source_newest_call_age_seconds.)
 std::chrono::seconds promised_lag(const SyncOptions& options);
 
 // The window boundary at or before `time` (windows align to multiples of window_minutes).

@@ -171,7 +171,7 @@ asio::awaitable<bool> PgWorkQueue::split_window(long long id, std::string owner,
       [&store, id, &owner, &pieces, now] { return store.split_window(id, owner, pieces, now); });
 }
 
-asio::awaitable<std::vector<std::string>> PgWorkQueue::partial_calls_in(std::string source,
+asio::awaitable<std::vector<PartialCall>> PgWorkQueue::partial_calls_in(std::string source,
                                                                         TimeWindow window,
                                                                         int limit) {
   WorkItemStore& store = impl_->store;

@@ -53,7 +53,7 @@ class PgWorkQueue final : public WorkQueue {
   boost::asio::awaitable<bool> split_window(long long id, std::string owner,
                                             std::vector<TimeWindow> pieces,
                                             UtcSeconds now) override;
-  boost::asio::awaitable<std::vector<std::string>> partial_calls_in(std::string source,
+  boost::asio::awaitable<std::vector<PartialCall>> partial_calls_in(std::string source,
                                                                     TimeWindow window,
                                                                     int limit) override;
   boost::asio::awaitable<int> mark_retention_expired(std::string source, TimeWindow window,

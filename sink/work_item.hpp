@@ -83,4 +83,12 @@ struct FinishedPass {
   UtcSeconds now{};
 };
 
+// A stored partial row: its call and, as stored, its times.
+struct PartialCall {
+  std::string call_sid;
+  std::optional<UtcSeconds> start_time, end_time;
+
+  bool operator==(const PartialCall&) const = default;
+};
+
 }  // namespace insights

@@ -258,18 +258,25 @@ bool WorkItemStore::split_window(long long id, const std::string& owner,
   });
 }
 
-std::vector<std::string> WorkItemStore::partial_calls_in(const std::string& source,
+std::vector<PartialCall> WorkItemStore::partial_calls_in(const std::string& source,
                                                          const TimeWindow& window, int limit) {
   return transact("find partial rows", [&](pqxx::work& tx) {
     const pqxx::result rows = tx.exec_params(
-        std::string("SELECT call_sid FROM call_summaries WHERE source = $1"
+        std::string("SELECT call_sid, extract(epoch FROM start_time)::bigint,"
+                    " extract(epoch FROM end_time)::bigint FROM call_summaries WHERE source = $1"
                     " AND processing_state = 'partial' AND retention_expired_at IS NULL AND ") +
             kRowInWindow + " ORDER BY call_sid LIMIT $4",
         source, ts(window.start), ts(window.end), limit);
-    std::vector<std::string> sids;
-    for (const auto& row : rows)
-      sids.push_back(row[0].as<std::string>());
-    return sids;
+    std::vector<PartialCall> calls;
+    for (const auto& row : rows) {
+      PartialCall call{row[0].as<std::string>(), std::nullopt, std::nullopt};
+      if (!row[1].is_null())
+        call.start_time = from_epoch(row[1]);
+      if (!row[2].is_null())
+        call.end_time = from_epoch(row[2]);
+      calls.push_back(std::move(call));
+    }
+    return calls;
   });
 }
 

@@ -60,7 +60,7 @@ class WorkItemStore {
   bool record_failure(long long id, const std::string& owner, const FailedAttempt& attempt);
   bool split_window(long long id, const std::string& owner, const std::vector<TimeWindow>& pieces,
                     UtcSeconds now);
-  std::vector<std::string> partial_calls_in(const std::string& source, const TimeWindow& window,
+  std::vector<PartialCall> partial_calls_in(const std::string& source, const TimeWindow& window,
                                             int limit);
   int mark_retention_expired(const std::string& source, const TimeWindow& window, UtcSeconds now);
   // Partial rows of calls that ended before `overdue_before` count as overdue.

@@ -87,7 +87,7 @@ class WorkQueue {
 
   // Partial rows of `source` whose start or end time falls in the window and whose retention
   // has not expired, at most `limit`, by call_sid.
-  virtual boost::asio::awaitable<std::vector<std::string>> partial_calls_in(std::string source,
+  virtual boost::asio::awaitable<std::vector<PartialCall>> partial_calls_in(std::string source,
                                                                             TimeWindow window,
                                                                             int limit) = 0;
   // Marks the window's remaining partial rows as never to complete (retention ran out).

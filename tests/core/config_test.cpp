@@ -123,12 +123,14 @@ TEST(Config, DatabaseUrlPrecedence) {
 TEST(Config, SyncDefaults) {
   const SyncOptions sync = parse_config("", "empty.toml").sync;
   EXPECT_EQ(sync.window_minutes, 60);
-  EXPECT_EQ(sync.schedule, LiveSchedule::economical);
+  EXPECT_EQ(sync.schedule, LiveSchedule::live);
   EXPECT_EQ(sync.first_read_after_minutes, 40);
   EXPECT_EQ(sync.initial_lookback_hours, 24);
   EXPECT_EQ(sync.settle_after_minutes, 300);
   EXPECT_EQ(sync.completion_delay_minutes, 35);
   EXPECT_EQ(sync.poll_interval_seconds, 60);
+  EXPECT_EQ(sync.edge_poll_seconds, 80);
+  EXPECT_EQ(sync.completion_read_seconds, 180);
   EXPECT_EQ(sync.reread_interval_seconds, 600);
   EXPECT_EQ(sync.lease_seconds, 60);
   EXPECT_EQ(sync.park_after_attempts, 5);
@@ -152,6 +154,8 @@ initial_lookback_hours = 0
 settle_after_minutes = 2880
 completion_delay_minutes = 40
 poll_interval_seconds = 30
+edge_poll_seconds = 45
+completion_read_seconds = 600
 reread_interval_seconds = 900
 lease_seconds = 120
 park_after_attempts = 3
@@ -172,6 +176,8 @@ instance_name = "db-host.example:worker_2"
   EXPECT_EQ(sync.settle_after_minutes, 2880);
   EXPECT_EQ(sync.completion_delay_minutes, 40);
   EXPECT_EQ(sync.poll_interval_seconds, 30);
+  EXPECT_EQ(sync.edge_poll_seconds, 45);
+  EXPECT_EQ(sync.completion_read_seconds, 600);
   EXPECT_EQ(sync.reread_interval_seconds, 900);
   EXPECT_EQ(sync.lease_seconds, 120);
   EXPECT_EQ(sync.park_after_attempts, 3);
@@ -204,6 +210,8 @@ initial_lookback_hours = 721
 settle_after_minutes = 0
 completion_delay_minutes = 1441
 poll_interval_seconds = 0
+edge_poll_seconds = 9
+completion_read_seconds = 3601
 reread_interval_seconds = 9
 lease_seconds = 4
 park_after_attempts = 101
@@ -218,12 +226,14 @@ colour = "blue"
 )");
   EXPECT_EQ(problems, (std::vector<std::string>{
                           "sync.window_minutes must be between 1 and 1440; got 0",
-                          "sync.schedule must be one of economical, fresh; got \"often\"",
+                          "sync.schedule must be one of live, economical, fresh; got \"often\"",
                           "sync.first_read_after_minutes must be between 0 and 1440; got 1441",
                           "sync.initial_lookback_hours must be between 0 and 720; got 721",
                           "sync.settle_after_minutes must be between 1 and 2880; got 0",
                           "sync.completion_delay_minutes must be between 1 and 1440; got 1441",
                           "sync.poll_interval_seconds must be between 1 and 3600; got 0",
+                          "sync.edge_poll_seconds must be between 10 and 3600; got 9",
+                          "sync.completion_read_seconds must be between 10 and 3600; got 3601",
                           "sync.reread_interval_seconds must be between 10 and 86400; got 9",
                           "sync.lease_seconds must be between 5 and 3600; got 4",
                           "sync.park_after_attempts must be between 1 and 100; got 101",

@@ -93,10 +93,18 @@ TEST_F(StatusReportTest, ReportsWindowsBacklogErrorsAndLeases) {
 
   // The economical schedule reads the 10:00 window again only at its horizon (16:00): the row
   // that ended at 10:30 is not overdue before 16:30.
-  EXPECT_EQ(read_status(*pg, kTestNoon, SyncOptions{})[0].overdue_partial_rows, 0);
+  SyncOptions economical;
+  economical.schedule = LiveSchedule::economical;
+  EXPECT_EQ(read_status(*pg, kTestNoon, economical)[0].overdue_partial_rows, 0);
   EXPECT_EQ(
-      read_status(*pg, kTestNoon + hours(4) + minutes(31), SyncOptions{})[0].overdue_partial_rows,
-      1);
+      read_status(*pg, kTestNoon + hours(4) + minutes(31), economical)[0].overdue_partial_rows, 1);
+  // The live schedule (the default) polls the edge: 45 minutes after the call's end it is late.
+  EXPECT_EQ(read_status(*pg, kTestNoon - hours(1) - minutes(30) + minutes(44), SyncOptions{})[0]
+                .overdue_partial_rows,
+            0);
+  EXPECT_EQ(read_status(*pg, kTestNoon - hours(1) - minutes(30) + minutes(46), SyncOptions{})[0]
+                .overdue_partial_rows,
+            1);
 }
 
 TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {

@@ -102,9 +102,11 @@ TEST(WindowPlanner, APassThatBeganBeforeTheHorizonNeverSettles) {
   EXPECT_EQ(decision.next_due, horizon + minutes(1));
 }
 
-TEST(WindowPlanner, TheDefaultScheduleIsEconomical) {
-  EXPECT_EQ(SyncOptions{}.schedule, LiveSchedule::economical);
+TEST(WindowPlanner, TheDefaultScheduleIsLive) {
+  EXPECT_EQ(SyncOptions{}.schedule, LiveSchedule::live);
   EXPECT_EQ(SyncOptions{}.first_read_after_minutes, 40);
+  EXPECT_EQ(SyncOptions{}.edge_poll_seconds, 80);
+  EXPECT_EQ(SyncOptions{}.completion_read_seconds, 180);
 }
 
 SyncOptions economical() {
@@ -152,6 +154,24 @@ TEST(WindowPlanner, APartialRowIsOverdueOnceTheScheduleShouldHaveSeenItComplete)
   EXPECT_EQ(overdue_partial_after(options()), minutes(35));  // the completion delay
   // Economical: read again only at the horizon of the window the call started in.
   EXPECT_EQ(overdue_partial_after(economical()), minutes(60 + 300));
+  // Live: the completion delay, then a poll (80 s) and a completion read (180 s) rounded up to
+  // 5 minutes, and 5 minutes for them to run.
+  SyncOptions live = economical();
+  live.schedule = LiveSchedule::live;
+  EXPECT_EQ(overdue_partial_after(live), minutes(35 + 5 + 5));
+}
+
+TEST(WindowPlanner, LiveReadsWindowsAsEconomicalDoes) {
+  SyncOptions live = economical();
+  live.schedule = LiveSchedule::live;
+  EXPECT_EQ(first_read_due(kWindow, kTestNoon + minutes(25), live), kWindow.end + minutes(40));
+  const UtcSeconds first_read = kWindow.end + minutes(40);
+  PassSummary first = pass(kWindow, first_read, first_read + seconds(2), 900, 12);
+  first.earliest_partial_end = kWindow.end;
+  const auto decision = decide_after_pass(first, live);
+  EXPECT_EQ(decision.action, AfterPass::keep_open);
+  EXPECT_EQ(decision.next_due, kWindow.end + minutes(300));  // the horizon, nothing sooner
+  EXPECT_EQ(promised_lag(live), promised_lag(economical()));
 }
 
 TEST(WindowPlanner, SettlesAfterTheHorizonWhenNothingIsPartial) {

@@ -238,8 +238,9 @@ TEST_F(WorkQueueTest, PartialRowsOfAWindowAreFoundAndCanBeMarkedExpired) {
                         testing::summary_json(testing::call_sid(2), "complete", in_window),
                         testing::summary_json(testing::call_sid(3), "partial", outside)})));
   const TimeWindow window{kTestNoon - hours(1), kTestNoon};
-  EXPECT_EQ(queue->partial_calls_in("main", window, 10),
-            std::vector<std::string>{testing::call_sid(1)});
+  const auto partial = queue->partial_calls_in("main", window, 10);
+  ASSERT_EQ(partial.size(), 1u);
+  EXPECT_EQ(partial[0].call_sid, testing::call_sid(1));
   EXPECT_EQ(queue->mark_retention_expired("main", window, kTestNoon + days(30)), 1);
   EXPECT_TRUE(queue->partial_calls_in("main", window, 10).empty());
   EXPECT_EQ(scalar("SELECT count(*) FROM call_summaries WHERE retention_expired_at IS NOT NULL"),

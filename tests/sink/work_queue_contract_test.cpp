@@ -234,10 +234,16 @@ TEST_P(WorkQueueContract, PartialRowsAreFoundByStartOrEndTimeAndCanBeMarkedExpir
                                          summary_json(call_sid(3), "partial", outside),
                                          summary_json(call_sid(4), "partial", ends_in_window)}))));
   const TimeWindow window = hour_ending(kTestNoon);
-  EXPECT_EQ(run_now(queue->partial_calls_in("main", window, 10)),
-            (std::vector<std::string>{call_sid(1), call_sid(4)}));
-  EXPECT_EQ(run_now(queue->partial_calls_in("main", window, 1)),
-            std::vector<std::string>{call_sid(1)});
+  const auto partial = run_now(queue->partial_calls_in("main", window, 10));
+  ASSERT_EQ(partial.size(), 2u);
+  EXPECT_EQ(partial[0].call_sid, call_sid(1));
+  EXPECT_EQ(partial[1].call_sid, call_sid(4));
+  // With the times the rows were stored with (the live edge plans its reads by them).
+  EXPECT_EQ(partial[0].start_time, kTestNoon - minutes(50));  // in_window: 11:10..11:20
+  EXPECT_EQ(partial[0].end_time, kTestNoon - minutes(40));
+  const auto first = run_now(queue->partial_calls_in("main", window, 1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].call_sid, call_sid(1));
   EXPECT_EQ(run_now(queue->mark_retention_expired("main", window, kTestNoon + days(30))), 2);
   EXPECT_TRUE(run_now(queue->partial_calls_in("main", window, 10)).empty());
 }

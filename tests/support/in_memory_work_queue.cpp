@@ -304,14 +304,18 @@ std::vector<std::string> InMemoryWorkQueue::partial_rows_in(const std::string& s
   return sids;
 }
 
-asio::awaitable<std::vector<std::string>> InMemoryWorkQueue::partial_calls_in(std::string source,
+asio::awaitable<std::vector<PartialCall>> InMemoryWorkQueue::partial_calls_in(std::string source,
                                                                               TimeWindow window,
                                                                               int limit) {
   maybe_fail("find partial rows");
-  auto sids = partial_rows_in(source, window);
-  if (static_cast<int>(sids.size()) > limit)
-    sids.resize(static_cast<std::size_t>(limit));
-  co_return sids;
+  std::vector<PartialCall> calls;
+  for (const auto& sid : partial_rows_in(source, window)) {
+    if (static_cast<int>(calls.size()) == limit)
+      break;
+    const StoredRow& row = rows_[sid];
+    calls.push_back({sid, row.start_time, row.end_time});
+  }
+  co_return calls;
 }
 
 asio::awaitable<int> InMemoryWorkQueue::mark_retention_expired(std::string source,

@@ -1,4 +1,4 @@
-#include "bench/stepped_sync.hpp"
+#include "tests/support/stepped_sync.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <pqxx/pqxx>
@@ -10,24 +10,26 @@
 #include "daemon/source_sync.hpp"
 #include "sink/pg_work_queue.hpp"
 
-namespace insights::bench {
+namespace insights::testing {
 
 struct SteppedSync::Parts {
-  Parts(testing::RunningSim& running_sim, testing::FakeClock& fake_clock,
-        const std::string& conninfo, const SyncOptions& options)
+  Parts(RunningSim& running_sim, FakeClock& fake_clock, const std::string& conninfo,
+        const SyncOptions& options)
       : sim(running_sim),
         clock(fake_clock),
-        client(io.get_executor(), HttpClientOptions{.base = parse_base_url(sim.base_url()),
-                                                    .ca_file = sim.ca_file(),
-                                                    .max_connections = 4}),
-        api(client, basic_authorization(testing::kSimAccount, testing::kSimToken)),
+        sync_options(options),
+        client(io.get_executor(),
+               insights::HttpClientOptions{.base = parse_base_url(sim.base_url()),
+                                           .ca_file = sim.ca_file(),
+                                           .max_connections = 4}),
+        api(client, basic_authorization(kSimAccount, kSimToken)),
         work_queue(PgSinkOptions{.conninfo = conninfo, .before_step = {}}),
         sync(io.get_executor(), SourceSyncSetup{.source = "sim",
-                                                .account_sid = testing::kSimAccount,
+                                                .account_sid = kSimAccount,
                                                 .filters = {},
                                                 .concurrency = 4,
                                                 .options = options,
-                                                .owner = "bench",
+                                                .owner = "stepped-sync",
                                                 .clock = &clock,
                                                 .api = &api,
                                                 .work_queue = &work_queue,
@@ -35,17 +37,18 @@ struct SteppedSync::Parts {
                                                 .only_within = std::nullopt,
                                                 .metrics = nullptr}) {}
 
-  testing::RunningSim& sim;
-  testing::FakeClock& clock;
+  RunningSim& sim;
+  FakeClock& clock;
+  SyncOptions sync_options;
   boost::asio::io_context io;
-  HttpClient client;
+  insights::HttpClient client;
   HttpSummariesApi api;
   PgWorkQueue work_queue;
   SourceSync sync;
 };
 
-SteppedSync::SteppedSync(testing::RunningSim& sim, testing::FakeClock& clock,
-                         const std::string& conninfo, const SyncOptions& options)
+SteppedSync::SteppedSync(RunningSim& sim, FakeClock& clock, const std::string& conninfo,
+                         const SyncOptions& options)
     : parts_(std::make_unique<Parts>(sim, clock, conninfo, options)) {}
 
 SteppedSync::~SteppedSync() = default;
@@ -76,6 +79,17 @@ long long SteppedSync::step(UtcSeconds now) {
   return report.windows_parked + report.windows_given_up;
 }
 
+UtcSeconds SteppedSync::next_event(pqxx::connection& db, UtcSeconds now) {
+  UtcSeconds next = testing::next_event(db, now, parts_->sync_options.window_minutes);
+  if (const auto edge = parts_->sync.next_edge_due())
+    next = std::min(next, std::max(*edge, now + std::chrono::seconds(1)));
+  return next;
+}
+
+std::optional<LiveEdgeTally> SteppedSync::edge_tally() const {
+  return parts_->sync.edge_tally();
+}
+
 void SteppedSync::close() {
   parts_->client.close();
   parts_->io.restart();
@@ -95,4 +109,4 @@ UtcSeconds next_event(pqxx::connection& db, UtcSeconds now, int window_minutes) 
   return UtcSeconds(std::chrono::seconds(std::max(next, current + 1)));
 }
 
-}  // namespace insights::bench
+}  // namespace insights::testing
