@@ -20,6 +20,10 @@ namespace insights::sim {
 // Which call timestamp StartTime/EndTime filter on: the real API does not document it.
 enum class TimeFilterField { start_time, end_time };
 
+// Which way SortBy orders a page: the real API does not document it either, so the sim can
+// serve both and the daemon is tested under each.
+enum class SortDirection { ascending, descending };
+
 struct ListContext {
   std::string account_sid;  // the authenticated (parent) account
   SimTime now{};
@@ -29,6 +33,9 @@ struct ListContext {
   // 0: pages hold what PageSize asks; N: at most N items a page whatever PageSize asks, as a
   // server that answers fewer items than asked (meta.page_size still echoes the request).
   int max_page_items = 0;
+  // Pages list calls in this order of (SortBy's timestamp, call_sid), and their next_page_url
+  // walks on in it.
+  SortDirection sort_direction = SortDirection::ascending;
 };
 
 struct RenderedListPage {

@@ -46,7 +46,7 @@ int run_sim(int argc, char** argv) {
   std::string ca_file, port_file;
   GeneratorOptions data;
   std::vector<std::string> credential_texts, fault_texts;
-  std::string time_filter = "start_time", start_text;
+  std::string time_filter = "start_time", sort_direction = "asc", start_text;
   double speed = 1.0;
   std::uint64_t fault_seed = 1;
   int max_page_items = 0;
@@ -78,6 +78,10 @@ int run_sim(int argc, char** argv) {
                  "Call timestamp StartTime/EndTime filter on (undocumented by Twilio)")
       ->check(CLI::IsMember({"start_time", "end_time"}))
       ->capture_default_str();
+  app.add_option("--sort-direction", sort_direction,
+                 "Direction SortBy orders pages in (undocumented by Twilio)")
+      ->check(CLI::IsMember({"asc", "desc"}))
+      ->capture_default_str();
   app.add_option("--start-time", start_text, "Sim clock start, ISO-8601 (default: now)");
   app.add_option("--speed", speed, "Sim clock speed factor (0 = frozen)")
       ->capture_default_str()
@@ -104,6 +108,8 @@ int run_sim(int argc, char** argv) {
   SimServiceOptions service;
   service.time_filter =
       time_filter == "end_time" ? TimeFilterField::end_time : TimeFilterField::start_time;
+  service.sort_direction =
+      sort_direction == "desc" ? SortDirection::descending : SortDirection::ascending;
   service.fault_seed = fault_seed;
   service.max_page_items = max_page_items;
   service.token_secret = data.seed * 0x9e3779b97f4a7c15ull + 0x5eed;

@@ -168,7 +168,8 @@ HttpResponse SimService::list_summaries(const std::string& account, const HttpRe
                             options_.time_filter,
                             base_url(request),
                             options_.token_secret,
-                            options_.max_page_items};
+                            options_.max_page_items,
+                            options_.sort_direction};
   auto page = render_list_page(store_, context, std::get<ListQuery>(parsed));
   if (const auto* error = std::get_if<TwilioError>(&page))
     return error_response(*error);

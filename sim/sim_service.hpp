@@ -43,6 +43,7 @@ struct SimServiceOptions {
   std::uint64_t token_secret = 0x5eed;
   std::size_t page_cache_entries = 64;
   int max_page_items = 0;  // 0: as PageSize asks; N: at most N items a page (ListContext)
+  SortDirection sort_direction = SortDirection::ascending;  // of SortBy (ListContext)
 };
 
 struct SimStats {

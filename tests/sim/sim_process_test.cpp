@@ -1,9 +1,11 @@
 // The insights-sim executable as a user starts it: flags, port file, CA file, signals.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -86,9 +88,45 @@ TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(wait_exit_code(pid), 0);
 }
 
+TEST(SimProcess, SortDirectionDescListsTheLatestCallsFirst) {
+  const insights::testing::TestDir dir("sim-process-desc");
+  const std::string port_file = dir.path() + "/port", ca_file = dir.path() + "/ca.pem";
+  const pid_t pid =
+      start_sim({"--port", "0", "--port-file", port_file, "--ca-file", ca_file, "--start-time",
+                 "2026-11-20T12:00:00Z", "--speed", "0", "--sort-direction", "desc"});
+  const std::string port = wait_for_file(port_file);
+  ASSERT_FALSE(port.empty()) << "insights-sim did not write its port";
+
+  HttpClientOptions options;
+  options.port = static_cast<unsigned short>(std::stoi(port));
+  options.tls = true;
+  options.ca_file = ca_file;
+  options.verify_host = "localhost";
+  HttpTestClient client(options);
+  const auto page = client.get(
+      "/v1/Voice/Summaries?StartTime=2026-11-20T06:00:00Z&EndTime=2026-11-20T10:00:00Z"
+      "&ProcessingState=all&PageSize=20",
+      basic_auth(testing::kSimAccount, testing::kSimToken));
+  ASSERT_EQ(page.status, 200) << page.body.substr(0, 200);
+  rapidjson::Document document;
+  document.Parse(page.body.c_str(), page.body.size());
+  ASSERT_FALSE(document.HasParseError());
+  std::vector<std::string> start_times;  // ISO-8601 of one width: text order is time order
+  for (const auto& item : document["call_summaries"].GetArray())
+    start_times.emplace_back(item["start_time"].GetString());
+  ASSERT_EQ(start_times.size(), 20u);
+  EXPECT_TRUE(std::is_sorted(start_times.rbegin(), start_times.rend()));
+  EXPECT_LT(start_times.back(), start_times.front());
+  EXPECT_GE(start_times.back(), "2026-11-20T09:00:00Z") << "the window's latest calls come first";
+
+  kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit_code(pid), 0);
+}
+
 TEST(SimProcess, BadFlagsExitWithUsage) {
   for (const std::vector<std::string>& arguments : {std::vector<std::string>{"--no-such-flag"},
                                                     {"--time-filter", "created_time"},
+                                                    {"--sort-direction", "descending"},
                                                     {"--fault", "reset_rate=7"},
                                                     {"--credential", "no-colon"},
                                                     {"--start-time", "yesterday"},
