@@ -9,14 +9,14 @@
 # Environment:
 #   HOURS       simulated hours measured at 600 calls/h, after 6 h of warm-up [24]
 #   BUSY_HOURS  simulated hours measured at 30,000 calls/h, after 1 h of warm-up [1]
-#   SCHEDULES   the schedules to run, the default first ["economical fresh"]
+#   SCHEDULES   the schedules to run, the default first ["live economical fresh"]
 #   BUILD_DIR   the build to use, configured (RelWithDebInfo, tests on) when new [build-bench]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
 hours=${HOURS:-24}
 busy_hours=${BUSY_HOURS:-1}
-read -ra schedules <<<"${SCHEDULES:-economical fresh}"
+read -ra schedules <<<"${SCHEDULES:-live economical fresh}"
 results_dir=$root/bench/results
 sync_bin=$build/daemon/insights-sync
 freshness_bin=$build/bench/freshness_day

@@ -2,13 +2,15 @@
 // on a clock the test moves to every instant the daemon would act: every call shows within an
 // edge poll of Twilio listing it and shows complete within a poll and a completion read of
 // Twilio completing it — calls lasting hours included — and the warehouse then converges to
-// the truth field by field; for both time fields Twilio's filter might use. A restart reads
-// back at once what completed while the daemon was down.
+// the truth field by field; for both time fields Twilio's filter might use and both directions
+// its SortBy might sort in (neither is documented). A restart reads back at once what completed
+// while the daemon was down.
 #include <gtest/gtest.h>
 
 #include <unordered_map>
 
 #include "sim/call_store.hpp"
+#include "sim/list_page.hpp"
 #include "tests/support/landing_watch.hpp"
 #include "tests/support/running_sim.hpp"
 #include "tests/support/stepped_sync.hpp"
@@ -45,13 +47,18 @@ SyncOptions edge_test_options(int lookback_hours) {
   return options;
 }
 
-class LiveEdgeSyncTest : public testing::PgTest,
-                         public ::testing::WithParamInterface<sim::TimeFilterField> {
+struct ApiVariant {
+  sim::TimeFilterField time_filter;
+  sim::SortDirection sort_direction;
+};
+
+class LiveEdgeSyncTest : public testing::PgTest, public ::testing::WithParamInterface<ApiVariant> {
  protected:
   void SetUp() override {
     PgTest::SetUp();
     sim::SimServiceOptions service;
-    service.time_filter = GetParam();
+    service.time_filter = GetParam().time_filter;
+    service.sort_direction = GetParam().sort_direction;
     sim = std::make_unique<RunningSim>(data, service, kTestNoon);
   }
 
@@ -61,7 +68,7 @@ class LiveEdgeSyncTest : public testing::PgTest,
   }
 
   const char* field() const {
-    return GetParam() == sim::TimeFilterField::start_time ? "start_time" : "end_time";
+    return GetParam().time_filter == sim::TimeFilterField::start_time ? "start_time" : "end_time";
   }
 
   sim::GeneratorOptions data = edge_test_data();
@@ -154,14 +161,19 @@ TEST_P(LiveEdgeSyncTest, ARestartReadsBackAtOnceWhatCompletedWhileTheDaemonWasDo
   after.close();
 }
 
-INSTANTIATE_TEST_SUITE_P(BothTimeFields, LiveEdgeSyncTest,
-                         ::testing::Values(sim::TimeFilterField::start_time,
-                                           sim::TimeFilterField::end_time),
-                         [](const auto& param_info) {
-                           return param_info.param == sim::TimeFilterField::start_time
-                                      ? std::string("start_time")
-                                      : std::string("end_time");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    TimeFieldsAndSortDirections, LiveEdgeSyncTest,
+    ::testing::Values(ApiVariant{sim::TimeFilterField::start_time, sim::SortDirection::ascending},
+                      ApiVariant{sim::TimeFilterField::end_time, sim::SortDirection::ascending},
+                      ApiVariant{sim::TimeFilterField::start_time, sim::SortDirection::descending},
+                      ApiVariant{sim::TimeFilterField::end_time, sim::SortDirection::descending}),
+    [](const auto& param_info) {
+      std::string name = param_info.param.time_filter == sim::TimeFilterField::start_time
+                             ? "start_time"
+                             : "end_time";
+      name += param_info.param.sort_direction == sim::SortDirection::ascending ? "_asc" : "_desc";
+      return name;
+    });
 
 }  // namespace
 }  // namespace insights
