@@ -166,7 +166,7 @@ start_daemon() {
 
 # One line "progress|landed": progress from `status --json` (PostgreSQL parses the JSON, as jq
 # may be missing), landed from work_items: live windows exist, none that is due is unread (on
-# the economical schedule the newest stay pending until 40 minutes after their end), every one
+# the live and economical schedules the newest stay pending until 40 minutes after their end), every one
 # that ended more than settle_after ago is settled, and every window that was due for a re-read
 # when the daemon started has had it (so a re-run reports fresh rows, not the last run's).
 poll_once() {
@@ -243,8 +243,10 @@ SQL
 
   say "newest windows, not settled yet"
   echo "They end less than $settle_minutes minutes ago, so calls in them can still end or" \
-    "complete. On the default economical schedule the daemon reads each one 40 minutes after" \
-    "its end (pending until then) and once more $settle_minutes minutes after it, then settles it."
+    "complete. Their calls are in the warehouse already: on the default live schedule the" \
+    "daemon polls the calls Twilio lists as partial every 80 s and reads back those that" \
+    "completed. It reads each window 40 minutes after its end (pending until then) and once" \
+    "more $settle_minutes minutes after it, then settles it."
   demo_psql -d insights -v settle="$settle_minutes" <<'SQL'
 SELECT to_char(window_start, 'YYYY-MM-DD HH24:MI') AS window_start,
        to_char(window_end, 'HH24:MI') AS "end", state, passes_completed AS passes,
@@ -256,7 +258,7 @@ SQL
 
   say "insights-sync status"
   echo "(overdue: partial rows the schedule should have seen complete by now, those of calls" \
-    "that ended over $(( 60 + settle_minutes )) minutes ago; it stays at 0.)"
+    "that ended over 45 minutes ago; it stays at 0.)"
   insights_sync status
 }
 
