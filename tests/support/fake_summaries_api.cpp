@@ -56,8 +56,14 @@ Page FakeSummariesApi::placed_page(const WindowRequest& window,
   std::vector<const CallSummaryRow*> in_window;
   for (const auto& [sid, row] : calls_) {
     const auto start = parse_utc(*row.start_time);
-    if (start && *start >= window.start && *start < window.end)
-      in_window.push_back(&row);
+    if (!start || *start < window.start || *start >= window.end)
+      continue;
+    // ProcessingState, as the list shows the call (the live edge asks for one state).
+    const bool complete = row.is_complete() && !listed_partial_.count(sid);
+    if ((window.processing_state == ProcessingStateParam::partial && complete) ||
+        (window.processing_state == ProcessingStateParam::completed && !complete))
+      continue;
+    in_window.push_back(&row);
   }
   const int number = cursor ? std::stoi(cursor->substr(cursor->find('=') + 1)) : 0;
   const auto size = static_cast<std::size_t>(page_size);

@@ -2,8 +2,9 @@
 // The tests' one programmable Call Summaries API, in two modes:
 //
 // - on its own (scheduler tests, no network): the test places calls (partial or complete, start
-//   and end times) and the fake answers pages of a window from them — filtered by start time,
-//   `page_size` rows a page, a "page=N" cursor — and one call's complete summary;
+//   and end times) and the fake answers pages of a window from them — filtered by start time
+//   and ProcessingState, `page_size` rows a page, a "page=N" cursor — and one call's complete
+//   summary;
 // - in front of a real API (`FakeSummariesApi api(&real)`, the sim over HTTPS): every request
 //   goes to `real`, so the hooks below can fail, change or watch what the scheduler sees.
 //
