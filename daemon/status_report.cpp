@@ -25,6 +25,18 @@ std::string iso(const std::string& expression) {
   return "to_char(" + expression + " AT TIME ZONE 'UTC', " + kIso + ")";
 }
 
+// "45 s", "12 min", "3 h 5 min", "2 d 4 h": an age a reader takes in at a glance.
+std::string age_text(long long seconds) {
+  if (seconds < 120)
+    return std::to_string(seconds) + " s";
+  const long long minutes = seconds / 60, hours = minutes / 60, days = hours / 24;
+  if (hours < 2)
+    return std::to_string(minutes) + " min";
+  if (days < 2)
+    return std::to_string(hours) + " h " + std::to_string(minutes % 60) + " min";
+  return std::to_string(days) + " d " + std::to_string(hours % 24) + " h";
+}
+
 // Everything but the backfills, in one read-only transaction.
 std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds now,
                                        const SyncOptions& options) {
@@ -43,7 +55,7 @@ std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds 
       ","
       " " +
       iso("e.window_start") +
-      ", l.owners"
+      ", l.owners, floor(extract(epoch FROM r.newest))::bigint"
       " FROM sources s"
       " LEFT JOIN LATERAL (SELECT"
       "   coalesce(min(window_start) FILTER (WHERE kind = 'live' AND passes_completed = 0),"
@@ -63,7 +75,8 @@ std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds 
       "   count(*) FILTER (WHERE processing_state = 'partial' AND retention_expired_at IS NULL"
       "                    AND end_time < $1::timestamptz - make_interval(mins => $2)) AS "
       "overdue,"
-      "   count(*) FILTER (WHERE retention_expired_at IS NOT NULL) AS expired"
+      "   count(*) FILTER (WHERE retention_expired_at IS NOT NULL) AS expired,"
+      "   max(start_time) AS newest"
       "   FROM call_summaries WHERE source = s.name) r ON true"
       " LEFT JOIN LATERAL (SELECT last_error, last_error_at, window_start FROM work_items"
       "   WHERE source = s.name AND last_error IS NOT NULL"
@@ -103,6 +116,11 @@ std::vector<SourceStatus> read_sources(pqxx::connection& connection, UtcSeconds 
         start = end + 1;
       }
     }
+    if (!row[19].is_null()) {
+      const UtcSeconds newest{std::chrono::seconds(row[19].as<long long>())};
+      status.newest_call_start = format_utc(newest);
+      status.newest_call_age_seconds = (now - newest).count();
+    }
     result.push_back(std::move(status));
   }
   return result;
@@ -140,6 +158,12 @@ void print_status_text(std::ostream& out, const std::vector<SourceStatus>& sourc
         << s.overdue_partial_rows << " overdue, " << s.retention_expired_rows
         << " expired partial)\n"
         << "  last pass finished: " << or_dash(s.last_pass_finished_at) << "\n";
+    out << "  newest call:        ";
+    if (s.newest_call_start && s.newest_call_age_seconds)
+      out << *s.newest_call_start << " (started " << age_text(*s.newest_call_age_seconds)
+          << " ago)\n";
+    else
+      out << "-\n";
     if (s.backfill_windows > 0) {
       out << "  backfill windows:   " << s.backfill_windows_done << " of " << s.backfill_windows
           << " read at least once\n";
@@ -206,6 +230,12 @@ void print_status_json(std::ostream& out, const std::vector<SourceStatus>& sourc
     number("overdue_partial_rows", s.overdue_partial_rows);
     number("retention_expired_rows", s.retention_expired_rows);
     optional_string("last_pass_finished_at", s.last_pass_finished_at);
+    optional_string("newest_call_start", s.newest_call_start);
+    json.Key("newest_call_age_seconds");
+    if (s.newest_call_age_seconds)
+      json.Int64(*s.newest_call_age_seconds);
+    else
+      json.Null();
     json.Key("last_error");
     if (s.last_error) {
       json.StartObject();

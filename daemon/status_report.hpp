@@ -26,6 +26,10 @@ struct SourceStatus {
   long long partial_rows = 0;          // waiting for Twilio to complete them
   long long overdue_partial_rows = 0;  // partial although the call ended > completion delay ago
   long long retention_expired_rows = 0;
+  // start_time of the newest call stored for the source (ISO-8601 UTC), and its age at `now`;
+  // none while the source has no rows. Shows how fresh the data is from the calls' side.
+  std::optional<std::string> newest_call_start;
+  std::optional<long long> newest_call_age_seconds;
   std::optional<std::string> last_pass_finished_at;
   std::optional<std::string> last_error;  // the newest error of a window not yet past it
   std::optional<std::string> last_error_at;

@@ -74,6 +74,9 @@ struct SyncMetrics::Families {
                   "How old the newest data is: every live window was read up to this long ago")),
         lag_promise(gauge(*registry, "insights_source_lag_promised_seconds",
                           "The most insights_source_lag_seconds should reach on this schedule")),
+        newest_call_age(gauge(*registry, "insights_source_newest_call_age_seconds",
+                              "Age of the start of the newest call stored for the source (no "
+                              "series while it has none)")),
         retention_deleted(counter(*registry, "insights_retention_rows_deleted_total",
                                   "Summaries deleted by [retention] (older than "
                                   "delete_after_days)")
@@ -81,6 +84,16 @@ struct SyncMetrics::Families {
     gauge(*registry, "insights_build_info", "Version and git revision of this insights-sync")
         .Add({{"version", version}, {"revision", revision}})
         .Set(1);
+  }
+
+  // Removes every series of `family` this instance exported from the census.
+  void drop_warehouse_series(GaugeFamily& family) {
+    std::erase_if(warehouse_gauges, [&family](const auto& entry) {
+      if (entry.first != &family)
+        return false;
+      family.Remove(entry.second);
+      return true;
+    });
   }
 
   prometheus::Gauge& warehouse_gauge(GaugeFamily& family, const prometheus::Labels& labels) {
@@ -111,6 +124,7 @@ struct SyncMetrics::Families {
   GaugeFamily& oldest_unsettled;
   GaugeFamily& lag;
   GaugeFamily& lag_promise;
+  GaugeFamily& newest_call_age;
   prometheus::Counter& retention_deleted;
   // Set from the census: reset to 0 at each scrape, removed when another instance exports.
   std::vector<std::pair<GaugeFamily*, prometheus::Gauge*>> warehouse_gauges;
@@ -203,6 +217,9 @@ void SyncMetrics::ready(bool is_ready) {
 void SyncMetrics::warehouse(const WarehouseCensus& census, UtcSeconds now,
                             std::chrono::seconds lag_promise) {
   families_->exporter.Set(1);
+  // An age of 0 would read as "just now": a source whose rows are all gone (retention, a
+  // truncate) has no newest call, so no series rather than its last value or 0.
+  families_->drop_warehouse_series(families_->newest_call_age);
   // A kind/state (or a source's backlog) that is gone reads 0, not its last value.
   for (auto [family, gauge] : families_->warehouse_gauges)
     gauge->Set(0);
@@ -232,6 +249,8 @@ void SyncMetrics::warehouse(const WarehouseCensus& census, UtcSeconds now,
     families_->warehouse_gauge(families_->oldest_unsettled, {{"source", source}}).Set(age(start));
   for (const auto& [source, through] : census.read_through)
     families_->warehouse_gauge(families_->lag, {{"source", source}}).Set(age(through));
+  for (const auto& [source, start] : census.newest_call_start)
+    families_->warehouse_gauge(families_->newest_call_age, {{"source", source}}).Set(age(start));
 }
 
 void SyncMetrics::no_warehouse() {

@@ -6,8 +6,8 @@
 // - this instance's own work (counters, concurrency, seconds since its last commit, whether a
 //   source was refused, readiness): every instance exports them; every series of a source
 //   exists from the moment the source starts, at 0, so rate() and alerts never see "no data";
-// - the warehouse (work items, partial rows, oldest unsettled window, lag): the same for every
-//   instance, so exported by one of them only, the one holding the exporter lock
+// - the warehouse (work items, partial rows, oldest unsettled window, lag, newest call): the
+//   same for every instance, so exported by one of them only, the one holding the exporter lock
 //   (sink/instance_claim.hpp; insights_warehouse_exporter says which). Set from the database at
 //   each scrape.
 //

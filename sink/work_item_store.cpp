@@ -325,6 +325,23 @@ WarehouseCensus WorkItemStore::census(UtcSeconds overdue_before) {
       if (!row[2].is_null())
         census.read_through[row[0].as<std::string>()] = from_epoch(row[2]);
     }
+    // The newest call of each source, read from the end of the (source, start_time) index
+    // (0007): one index descent per source at every scrape, however many millions of rows the
+    // table holds and however old a source's newest call is. Written so that only that index
+    // can serve it: with `max(start_time) ... WHERE source = name` the planner may take the
+    // start_time index instead, walking back from the table's newest call and fetching each row
+    // to test its source (it assumes a match comes soon; costs are near equal when the
+    // visibility map is not set), which for a source without rows reads the whole table. The
+    // range on `source` (equality for its deterministic collation) keeps `source` in the ORDER
+    // BY, an order only the (source, start_time) index delivers without sorting.
+    for (const auto& row : tx.exec(
+             "SELECT s.name, floor(extract(epoch FROM (SELECT c.start_time FROM call_summaries c"
+             "   WHERE c.source >= s.name AND c.source <= s.name AND c.start_time IS NOT NULL"
+             "   ORDER BY c.source DESC, c.start_time DESC LIMIT 1)))::bigint"
+             " FROM sources s")) {
+      if (!row[1].is_null())
+        census.newest_call_start[row[0].as<std::string>()] = from_epoch(row[1]);
+    }
     return census;
   });
 }

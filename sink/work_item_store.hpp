@@ -37,6 +37,9 @@ struct WarehouseCensus {
   // Every live window was read up to here: the start of the oldest live window never read, or
   // else the newest live window's last finished pass (at most its end); as bi.sync_health.
   std::map<std::string, UtcSeconds> read_through;
+  // start_time of the newest call stored for the source (whole seconds); no entry for a source
+  // without rows.
+  std::map<std::string, UtcSeconds> newest_call_start;
 };
 
 class WorkItemStore {

@@ -2,10 +2,14 @@
 // insights-sim: every panel's SQL, with Grafana's macros and the dashboard's variables
 // substituted the way Grafana's PostgreSQL data source does, runs and returns rows with the
 // columns the panel shows, and the figures are plausible (volumes add up to the rows stored,
-// percentages within 0..100, MOS within 1..5, times inside the range asked for).
+// percentages within 0..100, MOS within 1..5, times inside the range asked for). The Freshness
+// row: the newest call of each source as call_summaries has it, and its Prometheus panels query
+// only metrics insights-sync exports, through the dashboard's Prometheus data source variable.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <pqxx/nontransaction>
@@ -14,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/sync_metrics.hpp"
 #include "tests/bi/seeded_warehouse.hpp"
 
 namespace insights {
@@ -42,6 +47,8 @@ std::vector<Panel> dashboard_panels(const rapidjson::Document& dashboard) {
     if (!panel.HasMember("targets"))
       continue;  // a row
     for (const auto& target : panel["targets"].GetArray()) {
+      if (!target.HasMember("rawSql"))
+        continue;  // a Prometheus query (PromQueriesNameOnlyExportedMetrics)
       panels.push_back(
           {panel["title"].GetString(), target["format"].GetString(), target["rawSql"].GetString()});
     }
@@ -120,7 +127,7 @@ TEST_F(GrafanaDashboardTest, TheDashboardHasItsVariablesAndPanelsForEveryTopic) 
     titles += panel.title + "\n";
   for (const char* topic :
        {"Calls by state", "Jitter", "Packet loss", "MOS", "Abnormal sessions", "Tags", "country",
-        "carrier", "Answered by", "Annotations", "Sync health"}) {
+        "carrier", "Answered by", "Annotations", "Sync health", "Newest call landed"}) {
     EXPECT_NE(titles.find(topic), std::string::npos) << topic << " in\n" << titles;
   }
 }
@@ -204,6 +211,128 @@ TEST_F(GrafanaDashboardTest, VolumePanelsAddUpToTheCallsStored) {
       total += row["calls"].as<long long>();
     EXPECT_EQ(total, first);
     EXPECT_LT(total, stored);
+  }
+}
+
+// The Freshness row's table: per source the start and age of its newest call, as
+// call_summaries has them; a source without rows is listed with neither.
+TEST_F(GrafanaDashboardTest, TheNewestCallPanelShowsEachSourcesNewestCall) {
+  query(
+      "INSERT INTO sources (name, account_sid) VALUES ('idle', "
+      "'AC00000000000000000000000000000009')");
+  struct Newest {
+    std::string start;    // as PostgreSQL prints a timestamptz in this session
+    long long epoch = 0;  // whole seconds
+  };
+  std::map<std::string, Newest> newest;
+  for (const auto& row : query("SELECT source, max(start_time)::text,"
+                               " floor(extract(epoch FROM max(start_time)))::bigint"
+                               " FROM call_summaries GROUP BY source"))
+    newest[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<long long>()};
+  ASSERT_EQ(newest.size(), 2u);  // the two seeded sources, with different newest calls
+  ASSERT_NE(newest.begin()->second.start, newest.rbegin()->second.start);
+
+  bool found = false;
+  for (const auto& panel : dashboard_panels(dashboard)) {
+    if (panel.title != "Newest call landed per source")
+      continue;
+    found = true;
+    const pqxx::result rows =
+        query(substitute(panel.sql, now - hours(24), now + minutes(1), {testing::kSimAccount}));
+    ASSERT_EQ(rows.size(), 3u);
+    for (const auto& row : rows) {
+      const std::string source = row["source"].as<std::string>();
+      SCOPED_TRACE(source);
+      if (source == "idle") {
+        EXPECT_TRUE(row["newest_call_start"].is_null());
+        EXPECT_TRUE(row["newest_call_age_seconds"].is_null());
+        continue;
+      }
+      ASSERT_TRUE(newest.contains(source));
+      EXPECT_EQ(row["newest_call_start"].as<std::string>(), newest[source].start);
+      // The age is now() minus that start, give or take the seconds this test has run.
+      const long long age = row["newest_call_age_seconds"].as<long long>();
+      const long long since_start =
+          duration_cast<seconds>(system_clock::now().time_since_epoch()).count() -
+          newest[source].epoch;
+      EXPECT_GE(age, 0);
+      EXPECT_LE(age, since_start + 1);
+      EXPECT_GE(age, since_start - 120);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+// The metric names in a PromQL expression: insights_ followed by [a-z_].
+std::vector<std::string> metric_names_in(const std::string& expr) {
+  std::vector<std::string> names;
+  for (auto at = expr.find("insights_"); at != std::string::npos; at = expr.find("insights_", at)) {
+    auto end = at;
+    while (end < expr.size() &&
+           (std::islower(static_cast<unsigned char>(expr[end])) != 0 || expr[end] == '_'))
+      ++end;
+    names.push_back(expr.substr(at, end - at));
+    at = end;
+  }
+  return names;
+}
+
+// What an exporter serves when every warehouse gauge has a value.
+std::string exporter_metrics_text() {
+  SyncMetrics metrics("1.0", "abc");
+  const UtcSeconds now{seconds(1'800'000'000)};
+  WarehouseCensus census;
+  census.work_items = {{"main", "live", "open", 1}};
+  census.partial_rows = {{"main", 2}};
+  census.overdue_partial_rows = {{"main", 1}};
+  census.oldest_unsettled = {{"main", now - hours(1)}};
+  census.read_through = {{"main", now - minutes(50)}};
+  census.newest_call_start = {{"main", now - minutes(52)}};
+  metrics.source_started("main", 4);
+  metrics.warehouse(census, now, seconds(6300));
+  return metrics.serialize();
+}
+
+// Panels on Prometheus use the dashboard's Prometheus data source variable, say what they show,
+// and query only series insights-sync exports.
+TEST(GrafanaDashboardPrometheus, PromQueriesNameOnlyExportedMetrics) {
+  const rapidjson::Document dashboard = dashboard_json();
+  ASSERT_FALSE(dashboard.HasParseError());
+  bool variable = false;
+  for (const auto& entry : dashboard["templating"]["list"].GetArray()) {
+    if (std::string(entry["name"].GetString()) == "prometheus") {
+      variable = true;
+      EXPECT_STREQ(entry["type"].GetString(), "datasource");
+      EXPECT_STREQ(entry["query"].GetString(), "prometheus");
+    }
+  }
+  EXPECT_TRUE(variable);
+
+  const std::string exported = exporter_metrics_text();
+  std::vector<std::string> queried;
+  for (const auto& panel : dashboard["panels"].GetArray()) {
+    if (!panel.HasMember("targets"))
+      continue;
+    const std::string title = panel["title"].GetString();
+    for (const auto& target : panel["targets"].GetArray()) {
+      if (!target.HasMember("expr"))
+        continue;
+      SCOPED_TRACE(title);
+      EXPECT_STREQ(target["datasource"]["type"].GetString(), "prometheus");
+      EXPECT_STREQ(target["datasource"]["uid"].GetString(), "${prometheus}");
+      EXPECT_TRUE(panel.HasMember("description"));
+      const auto names = metric_names_in(target["expr"].GetString());
+      EXPECT_FALSE(names.empty()) << target["expr"].GetString();
+      for (const auto& name : names) {
+        EXPECT_NE(exported.find("\n" + name + "{"), std::string::npos) << name << "\n" << exported;
+        queried.push_back(name);
+      }
+    }
+  }
+  for (const char* name :
+       {"insights_source_newest_call_age_seconds", "insights_source_lag_seconds",
+        "insights_source_lag_promised_seconds", "insights_overdue_partial_rows"}) {
+    EXPECT_NE(std::find(queried.begin(), queried.end(), name), queried.end()) << name;
   }
 }
 

@@ -143,6 +143,68 @@ TEST_F(StatusReportTest, ShowsEachBackfillWithItsProgress) {
   EXPECT_STREQ(entry["from"].GetString(), "2026-11-18T20:00:00Z");
 }
 
+// How fresh each source's data is from the calls' side: its newest call's start and age, per
+// source, and none for a source without rows.
+TEST_F(StatusReportTest, ShowsEachSourcesNewestCallAndItsAge) {
+  const long long busy = create_work_item("busy", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
+  const long long quiet = create_work_item("quiet", "2026-11-19T08:00:00Z", "2026-11-19T09:00:00Z");
+  create_work_item("empty", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
+  const auto started_at = [](const char* start) {
+    std::string members = R"("start_time": ")";
+    members += start;
+    members += '"';
+    return members;
+  };
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  sink.commit_page({busy, 0, std::nullopt, std::nullopt},
+                   parse_summaries_page(testing::page_json(
+                       {testing::summary_json(testing::call_sid(1), "partial",
+                                              started_at("2026-11-20T11:58:20Z")),
+                        testing::summary_json(testing::call_sid(2), "complete",
+                                              started_at("2026-11-20T11:20:00Z"))})));
+  sink.commit_page({quiet, 0, std::nullopt, std::nullopt},
+                   parse_summaries_page(testing::page_json({testing::summary_json(
+                       testing::call_sid(3), "complete", started_at("2026-11-19T08:30:00Z"))})));
+
+  const auto sources = read_status(*pg, kTestNoon, SyncOptions{});
+  ASSERT_EQ(sources.size(), 3u);  // by name
+  EXPECT_EQ(sources[0].name, "busy");
+  EXPECT_EQ(sources[0].newest_call_start, "2026-11-20T11:58:20Z");
+  EXPECT_EQ(sources[0].newest_call_age_seconds, 100);
+  EXPECT_EQ(sources[1].name, "empty");
+  EXPECT_EQ(sources[1].newest_call_start, std::nullopt);
+  EXPECT_EQ(sources[1].newest_call_age_seconds, std::nullopt);
+  EXPECT_EQ(sources[2].name, "quiet");
+  EXPECT_EQ(sources[2].newest_call_start, "2026-11-19T08:30:00Z");
+  EXPECT_EQ(sources[2].newest_call_age_seconds, 27 * 3600 + 30 * 60);
+
+  std::ostringstream text;
+  print_status_text(text, sources);
+  const std::string report = text.str();
+  EXPECT_NE(report.find("  newest call:        2026-11-20T11:58:20Z (started 100 s ago)\n"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("  newest call:        2026-11-19T08:30:00Z (started 27 h 30 min ago)\n"),
+            std::string::npos)
+      << report;
+  const auto empty = report.find("source empty ");
+  ASSERT_NE(empty, std::string::npos) << report;
+  EXPECT_NE(report.find("  newest call:        -\n", empty), std::string::npos) << report;
+
+  std::ostringstream json;
+  print_status_json(json, sources);
+  rapidjson::Document document;
+  document.Parse(json.str().c_str());
+  ASSERT_FALSE(document.HasParseError()) << json.str();
+  const auto& listed = document["sources"];
+  EXPECT_STREQ(listed[0]["newest_call_start"].GetString(), "2026-11-20T11:58:20Z");
+  EXPECT_EQ(listed[0]["newest_call_age_seconds"].GetInt64(), 100);
+  EXPECT_TRUE(listed[1]["newest_call_start"].IsNull());
+  EXPECT_TRUE(listed[1]["newest_call_age_seconds"].IsNull());
+  EXPECT_STREQ(listed[2]["newest_call_start"].GetString(), "2026-11-19T08:30:00Z");
+  EXPECT_EQ(listed[2]["newest_call_age_seconds"].GetInt64(), 27 * 3600 + 30 * 60);
+}
+
 TEST_F(StatusReportTest, AnEmptyWarehouseSaysSo) {
   const auto sources = read_status(*pg, kTestNoon, SyncOptions{});
   EXPECT_TRUE(sources.empty());

@@ -59,6 +59,37 @@ TEST(SyncMetrics, OnlyTheExporterHasTheWarehouseGauges) {
   }
 }
 
+// The newest call landed, per source: its age at the scrape; no series for a source without
+// rows (an age of 0 would read as "just now"), also when its rows are gone since the last scrape.
+TEST(SyncMetrics, TheNewestCallsAgeIsPerSourceAndAbsentWithoutRows) {
+  SyncMetrics metrics("1.0", "abc");
+  const UtcSeconds now{std::chrono::seconds(1'800'000'000)};
+  WarehouseCensus census;
+  census.work_items = {
+      {"busy", "live", "open", 1}, {"quiet", "live", "open", 1}, {"empty", "live", "pending", 1}};
+  census.newest_call_start = {{"busy", now - std::chrono::seconds(90)},
+                              {"quiet", now - std::chrono::hours(3)}};
+  metrics.warehouse(census, now, std::chrono::seconds(6300));
+  std::string text = metrics.serialize();
+  EXPECT_TRUE(contains(text, "# HELP insights_source_newest_call_age_seconds ")) << text;
+  EXPECT_TRUE(contains(text, "insights_source_newest_call_age_seconds{source=\"busy\"} 90\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "insights_source_newest_call_age_seconds{source=\"quiet\"} 10800\n"))
+      << text;
+  EXPECT_FALSE(contains(text, "insights_source_newest_call_age_seconds{source=\"empty\"}")) << text;
+
+  // A minute later quiet's rows are gone (retention): busy ages, quiet has no series.
+  census.newest_call_start.erase("quiet");
+  metrics.warehouse(census, now + std::chrono::minutes(1), std::chrono::seconds(6300));
+  text = metrics.serialize();
+  EXPECT_TRUE(contains(text, "insights_source_newest_call_age_seconds{source=\"busy\"} 150\n"))
+      << text;
+  EXPECT_FALSE(contains(text, "insights_source_newest_call_age_seconds{source=\"quiet\"}")) << text;
+
+  metrics.no_warehouse();
+  EXPECT_FALSE(contains(metrics.serialize(), "insights_source_newest_call_age_seconds{")) << text;
+}
+
 // An idle instance (another one holds every window) still shows each series of its sources,
 // from the start: 0 counters, seconds since it started, not refused.
 TEST(SyncMetrics, EverySeriesOfASourceExistsFromItsStart) {

@@ -247,5 +247,40 @@ TEST_F(WorkQueueTest, PartialRowsOfAWindowAreFoundAndCanBeMarkedExpired) {
             "1");
 }
 
+// The newest call of each source, for insights_source_newest_call_age_seconds: each source's own
+// newest start_time (not the table's), and no entry for a source without rows.
+TEST_F(WorkQueueTest, TheCensusHasEachSourcesNewestCallAndNoneForASourceWithoutRows) {
+  const long long main_window =
+      create_work_item("main", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
+  const long long second_window =
+      create_work_item("second", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z");
+  queue->register_source("empty", testing::kSimAccount);
+  const auto started_at = [](const char* start) {
+    std::string members = R"("start_time": ")";
+    members += start;
+    members += '"';
+    return members;
+  };
+  PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
+  sink.commit_page({main_window, 0, std::nullopt, std::nullopt},
+                   parse_summaries_page(testing::page_json(
+                       {testing::summary_json(testing::call_sid(1), "complete",
+                                              started_at("2026-11-20T11:50:30Z")),
+                        testing::summary_json(testing::call_sid(2), "partial",
+                                              started_at("2026-11-20T11:10:00Z"))})));
+  sink.commit_page({second_window, 0, std::nullopt, std::nullopt},
+                   parse_summaries_page(testing::page_json(
+                       {testing::summary_json(testing::call_sid(3), "complete",
+                                              started_at("2026-11-20T09:15:00Z")),
+                        testing::summary_json(testing::call_sid(4), "complete",
+                                              started_at("2026-11-20T09:40:00Z"))})));
+
+  const WarehouseCensus census = queue->census(kTestNoon);
+  EXPECT_EQ(census.newest_call_start,
+            (std::map<std::string, UtcSeconds>{{"main", kTestNoon - minutes(9) - seconds(30)},
+                                               {"second", kTestNoon - hours(2) - minutes(20)}}));
+  EXPECT_FALSE(census.newest_call_start.contains("empty"));
+}
+
 }  // namespace
 }  // namespace insights
