@@ -46,6 +46,10 @@ asio::awaitable<void> LiveEdge::step() {
     if (!stopping_ && !waiting_.empty() && setup_.clock->now() >= next_due())
       co_await read_completions();
   } catch (const SyncError& error) {
+    if (stops_source(error.kind())) {
+      fatal_error_ = error;
+      stopping_ = true;
+    }
     // The windows bring whatever this step missed; the next poll tries again.
     if (error.facts().pushback)
       setup_.concurrency->on_pushback();
@@ -53,7 +57,7 @@ asio::awaitable<void> LiveEdge::step() {
       setup_.metrics->request(setup_.source, *error.facts().http_status, error.facts().twilio_code);
     failure = error.what();
   }
-  if (failure) {
+  if (failure && !fatal_error_) {
     tally_.failed_steps++;
     spdlog::warn("source {}: live edge: {}; polling again at {}", setup_.source, *failure,
                  format_utc(next_poll_));

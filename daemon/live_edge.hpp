@@ -22,6 +22,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "api/summaries_api.hpp"
@@ -82,6 +83,10 @@ class LiveEdge {
 
   const LiveEdgeTally& tally() const { return tally_; }
 
+  // An error that stops the whole source (credentials, permissions, the database refused), as
+  // the windows' failure policy has it: the edge stops at once and its owner stops the source.
+  const std::optional<SyncError>& fatal_error() const { return fatal_error_; }
+
  private:
   struct WaitingCompletion {
     PartialSighting call;
@@ -107,6 +112,7 @@ class LiveEdge {
   Sightings partial_;                                 // listed partial by the last whole poll
   std::map<std::string, WaitingCompletion> waiting_;  // left the listing, not read back yet
   LiveEdgeTally tally_;
+  std::optional<SyncError> fatal_error_;
 };
 
 }  // namespace insights

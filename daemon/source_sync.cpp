@@ -161,12 +161,28 @@ void SourceSync::start_edge(RunMode mode) {
   });
 }
 
+void SourceSync::stop_for_edge_error(const SyncError& error) {
+  if (report_.fatal_error)
+    return;  // the windows met it first and said so
+  report_.fatal_error = std::string("live edge: ") + error.what();
+  report_.database_unavailable = error.facts().database;
+  stopping_ = true;
+  permits_.cancel_all();
+  spdlog::error("source {}: live edge: {}; this source stops until the problem is fixed",
+                setup_.source, error.what());
+  wake();
+}
+
 asio::awaitable<void> SourceSync::run_edge(RunMode mode) {
   try {
     while (!stopping_) {
       const UtcSeconds now = setup_.clock->now();
       if (now >= edge_->next_due()) {
         co_await edge_->step();
+        if (edge_->fatal_error()) {
+          stop_for_edge_error(*edge_->fatal_error());
+          break;
+        }
         if (mode == RunMode::once)
           break;
       } else if (mode == RunMode::once) {
@@ -552,6 +568,8 @@ asio::awaitable<bool> SourceSync::on_failure(const WorkItem& item, const Failure
   // A final outcome: record it and release the window.
   const bool first_stop = decision.action == FailureAction::stop_source && !report_.fatal_error;
   if (decision.action == FailureAction::stop_source) {
+    if (edge_)
+      edge_->stop();  // its next request would meet the same refusal
     if (first_stop) {
       report_.fatal_error = "window " + window + ": " + message;
       report_.database_unavailable = failure.facts.database;

@@ -105,6 +105,8 @@ class SourceSync {
   // Starts the edge poll beside the windows (once per run; `once`: one step).
   void start_edge(RunMode mode);
   boost::asio::awaitable<void> run_edge(RunMode mode);
+  // The edge met an error that stops the source (as a window's would): stop it, say it once.
+  void stop_for_edge_error(const SyncError& error);
   boost::asio::awaitable<void> plan_live_windows();
   boost::asio::awaitable<int> claim_and_start(RunMode mode);
   boost::asio::awaitable<int> claim_kind(RunMode mode, WorkKind kind, int limit);

@@ -141,6 +141,21 @@ TEST_F(LiveEdgeTest, AFailedPollIsCountedAndTheNextOneTriesAgain) {
   EXPECT_EQ(edge.tally().polls, 1);
 }
 
+TEST_F(LiveEdgeTest, ARefusalThatStopsTheSourceStopsTheEdgeAndIsHandedToItsOwner) {
+  api.put("CA1", kTestNoon - minutes(12), kTestNoon - minutes(6), false);
+  api.fail_next([] {
+    throw SyncError(ErrorKind::stop_source, "HTTP 401: check the credentials",
+                    FailureFacts{.http_status = 401});
+  });
+  step_at(kTestNoon);
+  ASSERT_TRUE(edge.fatal_error());
+  EXPECT_EQ(edge.fatal_error()->kind(), ErrorKind::stop_source);
+  EXPECT_EQ(edge.tally().failed_steps, 0);  // not a transient failure
+  step_at(kTestNoon + seconds(80));
+  EXPECT_EQ(api.list_requests(), 1) << "no request after a refusal";
+  EXPECT_EQ(state_of("CA1"), "absent");
+}
+
 TEST_F(LiveEdgeTest, AfterARestartTheFirstPollReadsBackAtOnceWhatCompletedMeanwhile) {
   // Stored partial by an earlier process; completed at Twilio since.
   api.put("CA1", kTestNoon - minutes(50), kTestNoon - minutes(45), false);
