@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
+#include <vector>
 
 #include "daemon/page_trail.hpp"
 #include "daemon/sync_metrics.hpp"
