@@ -25,6 +25,18 @@ std::optional<PartialSighting> sighting_of(const CallSummaryRow& row) {
   return PartialSighting{row.call_sid, *start, *end};
 }
 
+// A list request for every call of `range` in one processing state (all pages, the API's
+// largest).
+WindowRequest listing(const SummaryFilters& filters, const TimeWindow& range,
+                      ProcessingStateParam state) {
+  return WindowRequest{.filters = filters,
+                       .start = range.start,
+                       .end = range.end,
+                       .processing_state = state,
+                       .sort_by = SortByParam::start_time,
+                       .page_size = kRowsPerPage};
+}
+
 }  // namespace
 
 LiveEdge::LiveEdge(LiveEdgeSetup setup) : setup_(std::move(setup)) {}
@@ -71,12 +83,7 @@ asio::awaitable<void> LiveEdge::poll(UtcSeconds now) {
   // After a start: what the warehouse holds partial, before this poll adds to it.
   if (first_poll_)
     partial_ = co_await remembered_partials(range);
-  const WindowRequest request{.filters = setup_.filters,
-                              .start = range.start,
-                              .end = range.end,
-                              .processing_state = ProcessingStateParam::partial,
-                              .sort_by = SortByParam::start_time,
-                              .page_size = kRowsPerPage};
+  const WindowRequest request = listing(setup_.filters, range, ProcessingStateParam::partial);
   Sightings listed;
   const bool whole = co_await list_all(request, [&](const CallSummaryRow& row) {
     if (auto sighting = sighting_of(row))
@@ -130,12 +137,7 @@ asio::awaitable<void> LiveEdge::read_completions() {
   const CompletionReads reads = plan_completion_reads(std::move(calls), setup_.options);
   std::set<std::string> found;
   for (const auto& range : reads.ranges) {
-    const WindowRequest request{.filters = setup_.filters,
-                                .start = range.start,
-                                .end = range.end,
-                                .processing_state = ProcessingStateParam::completed,
-                                .sort_by = SortByParam::start_time,
-                                .page_size = kRowsPerPage};
+    const WindowRequest request = listing(setup_.filters, range, ProcessingStateParam::completed);
     const bool whole = co_await list_all(request, [&](const CallSummaryRow& row) {
       if (row.is_complete())
         found.insert(row.call_sid);

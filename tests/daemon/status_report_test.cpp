@@ -149,22 +149,17 @@ TEST_F(StatusReportTest, ShowsEachSourcesNewestCallAndItsAge) {
   const long long busy = create_work_item("busy", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
   const long long quiet = create_work_item("quiet", "2026-11-19T08:00:00Z", "2026-11-19T09:00:00Z");
   create_work_item("empty", "2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z");
-  const auto started_at = [](const char* start) {
-    std::string members = R"("start_time": ")";
-    members += start;
-    members += '"';
-    return members;
-  };
   PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
   sink.commit_page({busy, 0, std::nullopt, std::nullopt},
                    parse_summaries_page(testing::page_json(
                        {testing::summary_json(testing::call_sid(1), "partial",
-                                              started_at("2026-11-20T11:58:20Z")),
+                                              testing::started_at("2026-11-20T11:58:20Z")),
                         testing::summary_json(testing::call_sid(2), "complete",
-                                              started_at("2026-11-20T11:20:00Z"))})));
-  sink.commit_page({quiet, 0, std::nullopt, std::nullopt},
-                   parse_summaries_page(testing::page_json({testing::summary_json(
-                       testing::call_sid(3), "complete", started_at("2026-11-19T08:30:00Z"))})));
+                                              testing::started_at("2026-11-20T11:20:00Z"))})));
+  sink.commit_page(
+      {quiet, 0, std::nullopt, std::nullopt},
+      parse_summaries_page(testing::page_json({testing::summary_json(
+          testing::call_sid(3), "complete", testing::started_at("2026-11-19T08:30:00Z"))})));
 
   const auto sources = read_status(*pg, kTestNoon, SyncOptions{});
   ASSERT_EQ(sources.size(), 3u);  // by name

@@ -59,6 +59,16 @@ std::string wait_for_file(const std::string& path) {
   return {};
 }
 
+// A client of the sim started with --port-file and --ca-file, verifying its certificate.
+HttpClientOptions tls_client_options(const std::string& port, const std::string& ca_file) {
+  HttpClientOptions options;
+  options.port = static_cast<unsigned short>(std::stoi(port));
+  options.tls = true;
+  options.ca_file = ca_file;
+  options.verify_host = "localhost";
+  return options;
+}
+
 TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
   const insights::testing::TestDir dir("sim-process");
   const std::string port_file = dir.path() + "/port", ca_file = dir.path() + "/ca.pem";
@@ -68,12 +78,7 @@ TEST(SimProcess, ServesHttpsWithItsCaFileAndStopsCleanlyOnSigterm) {
   const std::string port = wait_for_file(port_file);
   ASSERT_FALSE(port.empty()) << "insights-sim did not write its port";
 
-  HttpClientOptions options;
-  options.port = static_cast<unsigned short>(std::stoi(port));
-  options.tls = true;
-  options.ca_file = ca_file;
-  options.verify_host = "localhost";
-  HttpTestClient client(options);
+  HttpTestClient client(tls_client_options(port, ca_file));
   EXPECT_EQ(client.get("/_sim/health").status, 200);
   const auto page = client.get("/v1/Voice/Summaries?StartTime=1d&PageSize=10",
                                basic_auth(testing::kSimAccount, "proc-secret"));
@@ -97,12 +102,7 @@ TEST(SimProcess, SortDirectionDescListsTheLatestCallsFirst) {
   const std::string port = wait_for_file(port_file);
   ASSERT_FALSE(port.empty()) << "insights-sim did not write its port";
 
-  HttpClientOptions options;
-  options.port = static_cast<unsigned short>(std::stoi(port));
-  options.tls = true;
-  options.ca_file = ca_file;
-  options.verify_host = "localhost";
-  HttpTestClient client(options);
+  HttpTestClient client(tls_client_options(port, ca_file));
   const auto page = client.get(
       "/v1/Voice/Summaries?StartTime=2026-11-20T06:00:00Z&EndTime=2026-11-20T10:00:00Z"
       "&ProcessingState=all&PageSize=20",

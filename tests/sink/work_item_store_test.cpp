@@ -255,25 +255,19 @@ TEST_F(WorkQueueTest, TheCensusHasEachSourcesNewestCallAndNoneForASourceWithoutR
   const long long second_window =
       create_work_item("second", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z");
   queue->register_source("empty", testing::kSimAccount);
-  const auto started_at = [](const char* start) {
-    std::string members = R"("start_time": ")";
-    members += start;
-    members += '"';
-    return members;
-  };
   PgSink sink(PgSinkOptions{.conninfo = db->conninfo(), .before_step = {}});
   sink.commit_page({main_window, 0, std::nullopt, std::nullopt},
                    parse_summaries_page(testing::page_json(
                        {testing::summary_json(testing::call_sid(1), "complete",
-                                              started_at("2026-11-20T11:50:30Z")),
+                                              testing::started_at("2026-11-20T11:50:30Z")),
                         testing::summary_json(testing::call_sid(2), "partial",
-                                              started_at("2026-11-20T11:10:00Z"))})));
+                                              testing::started_at("2026-11-20T11:10:00Z"))})));
   sink.commit_page({second_window, 0, std::nullopt, std::nullopt},
                    parse_summaries_page(testing::page_json(
                        {testing::summary_json(testing::call_sid(3), "complete",
-                                              started_at("2026-11-20T09:15:00Z")),
+                                              testing::started_at("2026-11-20T09:15:00Z")),
                         testing::summary_json(testing::call_sid(4), "complete",
-                                              started_at("2026-11-20T09:40:00Z"))})));
+                                              testing::started_at("2026-11-20T09:40:00Z"))})));
 
   const WarehouseCensus census = queue->census(kTestNoon);
   EXPECT_EQ(census.newest_call_start,

@@ -12,6 +12,13 @@ std::string call_sid(int n) {
   return buffer;
 }
 
+std::string started_at(const std::string& start) {
+  std::string member = R"("start_time": ")";
+  member += start;
+  member += '"';
+  return member;
+}
+
 std::string summary_json(const std::string& sid, const std::string& processing_state,
                          const std::string& extra_members) {
   std::string json = R"({"call_sid": ")" + sid + R"(", "account_sid": ")" + kSimAccount +
