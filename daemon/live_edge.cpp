@@ -156,7 +156,9 @@ asio::awaitable<void> LiveEdge::read_completions() {
       setup_.metrics->request(setup_.source, 200);
     if (!page)
       continue;
-    merged(co_await setup_.work_queue->merge_rows(setup_.source, std::move(*page)));
+    const CommitResult result =
+        co_await setup_.work_queue->merge_rows(setup_.source, std::move(*page));
+    merged(result);
     found.insert(sid);
   }
   for (auto it = waiting_.begin(); it != waiting_.end();) {
@@ -196,7 +198,9 @@ asio::awaitable<bool> LiveEdge::list_all(const WindowRequest& request, OnRow see
     std::optional<std::string> next = page.meta.next_page_url;
     if (next)
       trail.follow(*next);
-    merged(co_await setup_.work_queue->merge_rows(setup_.source, std::move(page)));
+    const CommitResult result =
+        co_await setup_.work_queue->merge_rows(setup_.source, std::move(page));
+    merged(result);
     if (!next)
       co_return true;
     cursor = std::move(next);
