@@ -42,6 +42,11 @@ class RollingUpgradeTest : public PgTest {
     config.api_url = sim->base_url();
     config.ca_file = sim->ca_file();
     config.instance_name = instance;
+    // A source of its own per instance: each has windows to read whatever the other does. Two
+    // instances sharing one source's windows let the busier one claim every window as it
+    // comes due (the idle one looks once a second), and "keeps syncing" then measured that
+    // race, not the schema: it failed 3 times in 5 on 2026-12-08.
+    config.source_name = instance;
     config.lookback_hours = 3;
     // Every window is read again every few seconds, so both instances keep committing.
     config.sync_lines = {kFreshSchedule, "poll_interval_seconds = 1",
