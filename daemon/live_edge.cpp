@@ -208,8 +208,6 @@ asio::awaitable<bool> LiveEdge::list_all(const WindowRequest& request, OnRow see
 }
 
 void LiveEdge::merged(const CommitResult& result) {
-  tally_.rows_inserted += result.inserted;
-  tally_.rows_updated += result.updated;
   if (setup_.metrics) {
     setup_.metrics->rows_written(setup_.source, result);
     setup_.metrics->committed(setup_.source);

@@ -55,8 +55,6 @@ struct LiveEdgeTally {
   long long failed_steps = 0;        // polls or completion reads that failed (logged)
   long long completions_read = 0;    // calls read back complete after they left the listing
   long long completions_missed = 0;  // not found after kCompletionReadAttempts: left to windows
-  long long rows_inserted = 0;
-  long long rows_updated = 0;
 };
 
 class LiveEdge {
